@@ -1,0 +1,153 @@
+# ngo-vote -- build, test and run.  `make run` and `make test` install what
+# is missing (deploy/install-deps.sh), so a fresh Debian 12 needs nothing else.
+
+BUILD    ?= build
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+CC       ?= cc
+PORT     ?= 8080
+VAR      ?= var
+
+PKGS      = libmicrohttpd jansson libsodium sqlite3
+TEST_PKGS = check
+# Lazy (=) so that pkg-config runs after `deps` has installed the packages.
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
+CORE_LIBS  = $(shell pkg-config --libs jansson libsodium)
+CHECK_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
+CHECK_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
+
+WARN = -Wall -Wextra -Wpedantic -Wshadow -Wvla -Wformat=2 -Wstrict-prototypes \
+       -Wmissing-prototypes -Wno-format-nonliteral
+ifneq ($(CI),)
+WARN += -Werror
+endif
+OPT      ?= -O2 -g
+SAN      ?=
+CFLAGS_ALL = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) $(WARN) \
+             $(SAN) -MMD -MP -Iserver -I$(BUILD)/gen $(PKG_CFLAGS)
+LDFLAGS_ALL = $(SAN) -pthread
+
+# Core: pure protocol, crypto and encodings.  The verifier links only this.
+CORE_SRC  = server/encoding.c $(wildcard server/crypto*.c) $(wildcard server/protocol_*.c) \
+            $(filter-out server/verify_main.c,$(wildcard server/verify*.c))
+# Everything else the daemon needs (store, http, app), without its main().
+SERVER_SRC = $(filter-out $(CORE_SRC) server/main.c server/verify_main.c server/cast_main.c \
+               server/trustee_main.c,$(wildcard server/*.c))
+CORE_TEST_SRC   = tests/check_main.c $(wildcard tests/core/*.c)
+SERVER_TEST_SRC = $(wildcard tests/server/*.c)
+MIGRATIONS = $(sort $(wildcard migrations/*.sql))
+
+CORE_OBJ   = $(CORE_SRC:%.c=$(BUILD)/obj/%.o)
+SERVER_OBJ = $(SERVER_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/migrations_embed.o
+CORE_TEST_OBJ   = $(BUILD)/obj/tests/check_main_core.o $(filter-out %/check_main.o,$(CORE_TEST_SRC:%.c=$(BUILD)/obj/%.o))
+SERVER_TEST_OBJ = $(BUILD)/obj/tests/check_main_server.o $(SERVER_TEST_SRC:%.c=$(BUILD)/obj/%.o)
+
+DAEMON   = $(BUILD)/ngo-voted
+VERIFIER = $(BUILD)/ngo-vote-verify
+TESTS    = $(BUILD)/check_core $(BUILD)/check_server
+PROGRAMS = $(DAEMON) $(VERIFIER)
+
+.PHONY: all deps run test test-only check-asan check-valgrind format format-check \
+        install clean
+.DEFAULT_GOAL := all
+
+all: $(PROGRAMS) $(TESTS)
+
+deps:
+	@if ! pkg-config --exists $(PKGS) $(TEST_PKGS) || ! command -v sqlite3 >/dev/null \
+	    || ! command -v clang-format >/dev/null || ! command -v valgrind >/dev/null \
+	    || ! command -v curl >/dev/null; then \
+		sh deploy/install-deps.sh; \
+	fi
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/obj/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -Itests -c $< -o $@
+
+# One runner per layer: check_core links only core (like the verifier).
+$(BUILD)/obj/tests/check_main_%.o: tests/check_main.c tests/%/suites.def
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CHECK_CFLAGS) -Itests -DSUITES_DEF='"$*/suites.def"' -c $< -o $@
+
+# Migrations are embedded in the binary at build time (name, bytes).
+$(BUILD)/gen/migrations_embed.c: $(MIGRATIONS) deploy/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	sh deploy/embed-migrations.sh $(MIGRATIONS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/migrations_embed.o: $(BUILD)/gen/migrations_embed.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/libcore.a: $(CORE_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(DAEMON): $(BUILD)/obj/server/main.o $(SERVER_OBJ) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS)
+
+$(VERIFIER): $(BUILD)/obj/server/verify_main.o $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS)
+
+$(BUILD)/check_core: $(CORE_TEST_OBJ) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CHECK_LIBS)
+
+$(BUILD)/check_server: $(SERVER_TEST_OBJ) $(SERVER_OBJ) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(PKG_LIBS) $(CHECK_LIBS)
+
+# Runs every test against the binaries in $(BUILD).
+test-only: all
+	NGO_VOTE_BUILD=$(BUILD) $(TEST_WRAPPER) $(BUILD)/check_core
+	NGO_VOTE_BUILD=$(BUILD) $(TEST_WRAPPER) $(BUILD)/check_server
+
+test:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test-only
+
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory $(DAEMON)
+	@mkdir -p $(VAR)
+	@echo "ngo-voted: data in $(VAR)/, static files from static/"
+	@echo "  To become the secretariat, in another terminal run:"
+	@echo "    $(DAEMON) --db $(VAR)/ngo-vote.sqlite --create-admin you@example.org"
+	@echo "  and open the link it prints."
+	exec $(DAEMON) --port $(PORT) --db $(VAR)/ngo-vote.sqlite --static static $(if $(DEMO),--demo,)
+
+# AddressSanitizer + UndefinedBehaviorSanitizer over the whole suite.
+check-asan:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory test-only BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    TEST_WRAPPER="env ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1"
+
+# Valgrind over the suite; the daemons the HTTP tests start run under it too.
+check-valgrind:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory all BUILD=build/valgrind OPT="-O1 -g"
+	NGO_VOTE_BUILD=build/valgrind NGO_VOTE_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 \
+	  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	  build/valgrind/check_ngo_vote
+
+FORMAT_FILES = $(wildcard server/*.c server/*.h tests/*.c tests/*.h tests/*/*.c bench/*/*.c)
+format:
+	clang-format -i $(FORMAT_FILES)
+format-check:
+	clang-format --dry-run --Werror $(FORMAT_FILES)
+
+install: $(PROGRAMS)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ngo-vote
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
+	cp -R static $(DESTDIR)$(PREFIX)/share/ngo-vote/
+	install -d $(DESTDIR)$(PREFIX)/share/doc/ngo-vote
+	install -m 0644 README.md LICENSE $(DESTDIR)$(PREFIX)/share/doc/ngo-vote/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
