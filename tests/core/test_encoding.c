@@ -25,13 +25,15 @@ START_TEST(hex_rejects)
 {
 	uint8_t out[2];
 
-	ck_assert(!encoding_hex_decode("00AB", 4, out, 2)); /* uppercase */
-	ck_assert(!encoding_hex_decode("00a", 3, out, 2));  /* odd length */
+	ck_assert(!encoding_hex_decode("00AB", 4, out, 2));   /* uppercase */
+	ck_assert(!encoding_hex_decode("00a", 3, out, 2));    /* odd length */
 	ck_assert(!encoding_hex_decode("00ab00", 6, out, 2)); /* too long */
-	ck_assert(!encoding_hex_decode("0a", 2, out, 2));   /* too short */
-	ck_assert(!encoding_hex_decode("0g0a", 4, out, 2)); /* not hex */
-	ck_assert(!encoding_hex_decode("0 0a", 4, out, 2)); /* space */
-	ck_assert(!encoding_hex_decode("0\0" "0a", 4, out, 2)); /* NUL */
+	ck_assert(!encoding_hex_decode("0a", 2, out, 2));     /* too short */
+	ck_assert(!encoding_hex_decode("0g0a", 4, out, 2));   /* not hex */
+	ck_assert(!encoding_hex_decode("0 0a", 4, out, 2));   /* space */
+	ck_assert(!encoding_hex_decode("0\0"
+	                               "0a",
+	                               4, out, 2)); /* NUL */
 	ck_assert(encoding_hex_decode("", 0, out, 0));
 }
 END_TEST
@@ -63,7 +65,11 @@ START_TEST(str_and_le32)
 	encoding_buf_u8(&b, 9);
 	ck_assert(!b.failed);
 	ck_assert_uint_eq(b.len, 12);
-	ck_assert_mem_eq(b.data, "\x03\x00\x00\x00" "abc" "\x04\x03\x02\x01\x09", 12);
+	ck_assert_mem_eq(b.data,
+	                 "\x03\x00\x00\x00"
+	                 "abc"
+	                 "\x04\x03\x02\x01\x09",
+	                 12);
 	encoding_reader_init(&r, b.data, b.len);
 	s = encoding_read_str(&r, &n);
 	ck_assert_uint_eq(n, 3);
