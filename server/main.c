@@ -1,0 +1,114 @@
+/*
+ * main.c -- ngo-voted: read the configuration, open the store (running
+ * migrations), load the signing key, serve HTTP until SIGTERM/SIGINT.
+ */
+#include <limits.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "app.h"
+#include "config.h"
+#include "db.h"
+#include "encoding.h"
+#include "httpd.h"
+#include "log.h"
+
+static struct app the_app;
+
+static int
+print_server_key(const struct config *cfg)
+{
+	char path[4096], why[512], hex[65];
+	struct server_key key;
+
+	config_key_path(cfg, path, sizeof(path));
+	if (!server_key_load_or_create(path, &key, why, sizeof(why))) {
+		fprintf(stderr, "ngo-voted: %s\n", why);
+		return EXIT_FAILURE;
+	}
+	encoding_hex_encode(key.pk, sizeof(key.pk), hex);
+	printf("%s\n", hex);
+	server_key_free(&key);
+	return EXIT_SUCCESS;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct config *cfg = &the_app.cfg;
+	char why[1024], keypath[4096];
+	struct httpd *h;
+	sigset_t sigs;
+	unsigned port;
+	int sig;
+
+	/* the database, its WAL and the key file are for our eyes only */
+	umask(077);
+	if (!config_load(cfg, argc, argv, stderr))
+		return 2;
+	if (cfg->command == CONFIG_HELP) {
+		config_usage(stdout);
+		return EXIT_SUCCESS;
+	}
+	if (cfg->command == CONFIG_VERSION) {
+		printf("ngo-voted %s\n", NGO_VOTE_VERSION);
+		return EXIT_SUCCESS;
+	}
+	if (sodium_init() < 0) {
+		fprintf(stderr, "ngo-voted: libsodium failed to initialise\n");
+		return EXIT_FAILURE;
+	}
+	if (cfg->command == CONFIG_PRINT_SERVER_KEY)
+		return print_server_key(cfg);
+
+	if (!db_init(cfg->db_path, cfg->busy_timeout_ms, why, sizeof(why))) {
+		fprintf(stderr, "ngo-voted: database %s: %s\n", cfg->db_path, why);
+		return EXIT_FAILURE;
+	}
+	config_key_path(cfg, keypath, sizeof(keypath));
+	if (!server_key_load_or_create(keypath, &the_app.key, why, sizeof(why))) {
+		fprintf(stderr, "ngo-voted: %s\n", why);
+		return EXIT_FAILURE;
+	}
+	if (realpath(cfg->static_dir, the_app.static_root) == NULL) {
+		fprintf(stderr, "ngo-voted: static folder %s not found\n", cfg->static_dir);
+		server_key_free(&the_app.key);
+		return EXIT_FAILURE;
+	}
+	app_set(&the_app);
+
+	/* Block the stop signals before MHD starts its threads, so that they
+	 * inherit the mask and only sigwait() below sees the signals. */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	h = httpd_start(cfg, &port, why, sizeof(why));
+	if (h == NULL) {
+		fprintf(stderr, "ngo-voted: %s\n", why);
+		server_key_free(&the_app.key);
+		db_shutdown();
+		return EXIT_FAILURE;
+	}
+	printf("listening on http://%s:%u/\n", cfg->listen, port);
+	fflush(stdout);
+	LOG_INFO("ngo-voted %s started: db=%s threads=%u max-connections=%u max-per-ip=%u "
+	         "timeout=%us",
+	         NGO_VOTE_VERSION, cfg->db_path, cfg->threads, cfg->max_connections,
+	         cfg->max_per_ip, cfg->connection_timeout);
+
+	if (sigwait(&sigs, &sig) != 0)
+		sig = SIGTERM;
+	LOG_INFO("signal %d: stopping", sig);
+	httpd_stop(h, 10);
+	db_shutdown();
+	server_key_free(&the_app.key);
+	LOG_INFO("stopped cleanly");
+	return EXIT_SUCCESS;
+}

@@ -1,0 +1,108 @@
+/*
+ * routes.c -- the route table and the matcher.
+ */
+#include "routes.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "handlers.h"
+
+static const struct route route_table[] = {
+    {"GET", "/healthz", h_healthz, 0, false},
+};
+
+static const struct route static_route = {"GET", "/*static", h_static, 0, false};
+
+#define NROUTES (sizeof(route_table) / sizeof(route_table[0]))
+
+static void
+free_args(struct request *rq)
+{
+	for (unsigned i = 0; i < rq->nargs; i++) {
+		free(rq->args[i]);
+		rq->args[i] = NULL;
+	}
+	rq->nargs = 0;
+}
+
+/* Matches path against pattern segment by segment; '*' captures. */
+static bool
+pattern_match(const char *pattern, const char *path, struct request *rq)
+{
+	const char *p = pattern, *u = path;
+
+	free_args(rq);
+	while (*p != '\0' && *u != '\0') {
+		if (*p != '/' || *u != '/')
+			return false;
+		p++;
+		u++;
+		const char *pe = strchr(p, '/'), *ue = strchr(u, '/');
+		size_t plen = pe ? (size_t)(pe - p) : strlen(p);
+		size_t ulen = ue ? (size_t)(ue - u) : strlen(u);
+
+		if (plen == 1 && p[0] == '*') {
+			if (ulen == 0 || rq->nargs >= REQUEST_MAX_ARGS)
+				return false;
+			rq->args[rq->nargs] = strndup(u, ulen);
+			if (rq->args[rq->nargs] == NULL)
+				return false;
+			rq->nargs++;
+		} else if (plen != ulen || memcmp(p, u, plen) != 0) {
+			return false;
+		}
+		p += plen;
+		u += ulen;
+	}
+	if (*p == '\0' && *u == '\0')
+		return true;
+	free_args(rq);
+	return false;
+}
+
+static void
+allow_add(char *allow, size_t allowsize, const char *method)
+{
+	size_t n = strlen(allow);
+
+	if (strstr(allow, method) != NULL)
+		return;
+	snprintf(allow + n, allowsize - n, "%s%s", n ? ", " : "", method);
+}
+
+const struct route *
+routes_match(const char *method, const char *path, struct request *rq, enum error_code *err,
+             char *allow, size_t allowsize)
+{
+	bool is_get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+
+	allow[0] = '\0';
+	for (size_t i = 0; i < NROUTES; i++) {
+		const struct route *r = &route_table[i];
+
+		if (!pattern_match(r->pattern, path, rq))
+			continue;
+		if (strcmp(r->method, method) == 0 || (is_get && strcmp(r->method, "GET") == 0))
+			return r;
+		allow_add(allow, allowsize, r->method);
+		if (strcmp(r->method, "GET") == 0)
+			allow_add(allow, allowsize, "HEAD");
+		free_args(rq);
+	}
+	if (allow[0] != '\0') {
+		*err = ERROR_METHOD_NOT_ALLOWED;
+		return NULL;
+	}
+	/* Outside the API, every path is a read-only static file. */
+	if (strncmp(path, "/api/", 5) != 0 && strcmp(path, "/api") != 0) {
+		if (is_get)
+			return &static_route;
+		snprintf(allow, allowsize, "GET, HEAD");
+		*err = ERROR_METHOD_NOT_ALLOWED;
+		return NULL;
+	}
+	*err = ERROR_NOT_FOUND;
+	return NULL;
+}
