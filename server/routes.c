@@ -11,6 +11,8 @@
 
 static const struct route route_table[] = {
     {"GET", "/healthz", h_healthz, 0, false},
+    {"GET", "/api/elections/*/record", h_record, 0, false},
+    {"POST", "/api/elections/*/receipts/check", h_receipt_check, 4096, true},
 };
 
 static const struct route static_route = {"GET", "/*static", h_static, 0, false};
