@@ -15,13 +15,13 @@
 
 #include "encoding.h"
 
-#define PCRYPTO_HASH_BYTES 64
-#define PCRYPTO_POINT_BYTES 32
+#define PCRYPTO_HASH_BYTES   64
+#define PCRYPTO_POINT_BYTES  32
 #define PCRYPTO_SCALAR_BYTES 32
-#define PCRYPTO_PK_BYTES 32
-#define PCRYPTO_SK_BYTES 64
-#define PCRYPTO_SEED_BYTES 32
-#define PCRYPTO_SIG_BYTES 64
+#define PCRYPTO_PK_BYTES     32
+#define PCRYPTO_SK_BYTES     64
+#define PCRYPTO_SEED_BYTES   32
+#define PCRYPTO_SIG_BYTES    64
 
 /* Streaming H64(tag, m): init with the tag, feed m in pieces. */
 struct pcrypto_h64 {

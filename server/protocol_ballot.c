@@ -13,20 +13,20 @@ static const struct {
 	const char *name;
 	const char *text;
 } ballot_errors[] = {
-	[PROTOCOL_BALLOT_OK] = {"OK", "ballot is valid"},
-	[PROTOCOL_BALLOT_MALFORMED] = {"MALFORMED", "ballot body does not parse"},
-	[PROTOCOL_BALLOT_TRAILING_BYTES] = {"TRAILING_BYTES", "ballot body has trailing bytes"},
-	[PROTOCOL_BALLOT_CONTEST_COUNT] = {"CONTEST_COUNT",
-	                                   "ballot #contests differs from the manifest"},
-	[PROTOCOL_BALLOT_WRONG_ELECTION] = {"WRONG_ELECTION",
-	                                    "ballot is for another election (election_hash)"},
-	[PROTOCOL_BALLOT_NOT_ON_ROLL] = {"NOT_ON_ROLL", "voter_pk is not on the roll"},
-	[PROTOCOL_BALLOT_SEQ_ZERO] = {"SEQ_ZERO", "ballot seq is 0"},
-	[PROTOCOL_BALLOT_COUNT_RANGE] = {"COUNT_RANGE", "number of selections outside [min, max]"},
-	[PROTOCOL_BALLOT_INDEX_ORDER] = {"INDEX_ORDER", "selections not strictly increasing"},
-	[PROTOCOL_BALLOT_INDEX_RANGE] = {"INDEX_RANGE", "selection index beyond the candidates"},
-	[PROTOCOL_BALLOT_BAD_SIGNATURE] = {"BAD_SIGNATURE", "ballot signature does not verify"},
-	[PROTOCOL_BALLOT_NO_MEMORY] = {"NO_MEMORY", "out of memory"},
+    [PROTOCOL_BALLOT_OK] = {"OK", "ballot is valid"},
+    [PROTOCOL_BALLOT_MALFORMED] = {"MALFORMED", "ballot body does not parse"},
+    [PROTOCOL_BALLOT_TRAILING_BYTES] = {"TRAILING_BYTES", "ballot body has trailing bytes"},
+    [PROTOCOL_BALLOT_CONTEST_COUNT] = {"CONTEST_COUNT",
+                                       "ballot #contests differs from the manifest"},
+    [PROTOCOL_BALLOT_WRONG_ELECTION] = {"WRONG_ELECTION",
+                                        "ballot is for another election (election_hash)"},
+    [PROTOCOL_BALLOT_NOT_ON_ROLL] = {"NOT_ON_ROLL", "voter_pk is not on the roll"},
+    [PROTOCOL_BALLOT_SEQ_ZERO] = {"SEQ_ZERO", "ballot seq is 0"},
+    [PROTOCOL_BALLOT_COUNT_RANGE] = {"COUNT_RANGE", "number of selections outside [min, max]"},
+    [PROTOCOL_BALLOT_INDEX_ORDER] = {"INDEX_ORDER", "selections not strictly increasing"},
+    [PROTOCOL_BALLOT_INDEX_RANGE] = {"INDEX_RANGE", "selection index beyond the candidates"},
+    [PROTOCOL_BALLOT_BAD_SIGNATURE] = {"BAD_SIGNATURE", "ballot signature does not verify"},
+    [PROTOCOL_BALLOT_NO_MEMORY] = {"NO_MEMORY", "out of memory"},
 };
 
 const char *
@@ -82,8 +82,7 @@ protocol_ballot_parse(const struct protocol_manifest *m, const uint8_t *body, si
 	if (len < PROTOCOL_BALLOT_HEADER_BYTES)
 		return PROTOCOL_BALLOT_MALFORMED;
 	encoding_reader_init(&r, body, len);
-	memcpy(out->election_hash, encoding_read_bytes(&r, PCRYPTO_HASH_BYTES),
-	       PCRYPTO_HASH_BYTES);
+	memcpy(out->election_hash, encoding_read_bytes(&r, PCRYPTO_HASH_BYTES), PCRYPTO_HASH_BYTES);
 	memcpy(out->voter_pk, encoding_read_bytes(&r, PCRYPTO_PK_BYTES), PCRYPTO_PK_BYTES);
 	out->seq = encoding_read_le32(&r);
 	out->n_contests = encoding_read_le32(&r);
@@ -94,7 +93,8 @@ protocol_ballot_parse(const struct protocol_manifest *m, const uint8_t *body, si
 	if ((len - r.off) / 4 < out->n_contests)
 		return PROTOCOL_BALLOT_MALFORMED;
 	n_idx = (len - r.off) / 4 - out->n_contests;
-	total = out->n_contests * (sizeof(uint32_t) + sizeof(uint32_t *)) + n_idx * sizeof(uint32_t);
+	total =
+	    out->n_contests * (sizeof(uint32_t) + sizeof(uint32_t *)) + n_idx * sizeof(uint32_t);
 	mem = malloc(total + 1);
 	if (mem == NULL)
 		return PROTOCOL_BALLOT_NO_MEMORY;
@@ -186,9 +186,8 @@ protocol_ballot_verify_sig(const uint8_t voter_pk[PCRYPTO_PK_BYTES],
 enum protocol_ballot_error
 protocol_ballot_check(const struct protocol_manifest *m,
                       const uint8_t election_hash[PCRYPTO_HASH_BYTES], const uint8_t *body,
-                      size_t len, const uint8_t sig[PCRYPTO_SIG_BYTES],
-                      struct protocol_ballot *out, uint8_t hash_out[PCRYPTO_HASH_BYTES],
-                      int64_t *voter)
+                      size_t len, const uint8_t sig[PCRYPTO_SIG_BYTES], struct protocol_ballot *out,
+                      uint8_t hash_out[PCRYPTO_HASH_BYTES], int64_t *voter)
 {
 	enum protocol_ballot_error e;
 

@@ -45,8 +45,8 @@ struct protocol_ballot {
 	uint8_t voter_pk[PCRYPTO_PK_BYTES];
 	uint32_t seq;
 	uint32_t n_contests;
-	uint32_t *count;   /* [n_contests] */
-	uint32_t **index;  /* [n_contests][count[c]] */
+	uint32_t *count;  /* [n_contests] */
+	uint32_t **index; /* [n_contests][count[c]] */
 	void *storage_;
 };
 
@@ -88,12 +88,10 @@ bool protocol_ballot_verify_sig(const uint8_t voter_pk[PCRYPTO_PK_BYTES],
  * signature.  On PROTOCOL_BALLOT_OK, *out holds the ballot (clear it),
  * hash_out the ballot_hash, *voter the roll position.  On error *out is
  * cleared already. */
-enum protocol_ballot_error protocol_ballot_check(const struct protocol_manifest *m,
-                                                 const uint8_t election_hash[PCRYPTO_HASH_BYTES],
-                                                 const uint8_t *body, size_t len,
-                                                 const uint8_t sig[PCRYPTO_SIG_BYTES],
-                                                 struct protocol_ballot *out,
-                                                 uint8_t hash_out[PCRYPTO_HASH_BYTES],
-                                                 int64_t *voter);
+enum protocol_ballot_error
+protocol_ballot_check(const struct protocol_manifest *m,
+                      const uint8_t election_hash[PCRYPTO_HASH_BYTES], const uint8_t *body,
+                      size_t len, const uint8_t sig[PCRYPTO_SIG_BYTES], struct protocol_ballot *out,
+                      uint8_t hash_out[PCRYPTO_HASH_BYTES], int64_t *voter);
 
 #endif

@@ -11,17 +11,17 @@
 #include <string.h>
 
 static const char *const event_names[PROTOCOL_EVENT_TYPE_COUNT] = {
-	[PROTOCOL_EVENT_MANIFEST] = "manifest",
-	[PROTOCOL_EVENT_DKG_ROUND0] = "dkg-round0",
-	[PROTOCOL_EVENT_DKG_ROUND1] = "dkg-round1",
-	[PROTOCOL_EVENT_DKG_ROUND2] = "dkg-round2",
-	[PROTOCOL_EVENT_DKG_ROUND3] = "dkg-round3",
-	[PROTOCOL_EVENT_OPEN] = "open",
-	[PROTOCOL_EVENT_BALLOT] = "ballot",
-	[PROTOCOL_EVENT_CLOSE] = "close",
-	[PROTOCOL_EVENT_TALLY] = "tally",
-	[PROTOCOL_EVENT_PARTIAL_DECRYPTION] = "partial-decryption",
-	[PROTOCOL_EVENT_RESULT] = "result",
+    [PROTOCOL_EVENT_MANIFEST] = "manifest",
+    [PROTOCOL_EVENT_DKG_ROUND0] = "dkg-round0",
+    [PROTOCOL_EVENT_DKG_ROUND1] = "dkg-round1",
+    [PROTOCOL_EVENT_DKG_ROUND2] = "dkg-round2",
+    [PROTOCOL_EVENT_DKG_ROUND3] = "dkg-round3",
+    [PROTOCOL_EVENT_OPEN] = "open",
+    [PROTOCOL_EVENT_BALLOT] = "ballot",
+    [PROTOCOL_EVENT_CLOSE] = "close",
+    [PROTOCOL_EVENT_TALLY] = "tally",
+    [PROTOCOL_EVENT_PARTIAL_DECRYPTION] = "partial-decryption",
+    [PROTOCOL_EVENT_RESULT] = "result",
 };
 
 const char *
@@ -137,7 +137,8 @@ next_phase(const struct protocol_board_order *o, enum protocol_event_type type,
 			next->phase = PROTOCOL_PHASE_CLOSED;
 			return NULL;
 		}
-		return type == PROTOCOL_EVENT_OPEN ? "second open" : "only ballots or close may follow open";
+		return type == PROTOCOL_EVENT_OPEN ? "second open"
+		                                   : "only ballots or close may follow open";
 	case PROTOCOL_PHASE_CLOSED:
 		if (type == PROTOCOL_EVENT_BALLOT)
 			return "ballot after close";

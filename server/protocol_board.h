@@ -44,29 +44,29 @@ void protocol_event_hash(const uint8_t prev[PCRYPTO_HASH_BYTES], uint32_t n,
 /* The data of `open`: election_hash; of `close`: election_hash || LE32(#ballot events). */
 void protocol_board_open_data(const uint8_t election_hash[PCRYPTO_HASH_BYTES],
                               struct encoding_buf *out);
-void protocol_board_close_data(const uint8_t election_hash[PCRYPTO_HASH_BYTES],
-                               uint32_t n_ballots, struct encoding_buf *out);
+void protocol_board_close_data(const uint8_t election_hash[PCRYPTO_HASH_BYTES], uint32_t n_ballots,
+                               struct encoding_buf *out);
 
 /* Order rules of §10.  Feed every event in board order; a refusal leaves
  * the state unchanged, so a server can refuse the append and carry on. */
 enum protocol_board_phase {
-	PROTOCOL_PHASE_EMPTY = 0, /* nothing yet: expects manifest */
-	PROTOCOL_PHASE_DKG,       /* secret mode key ceremony */
-	PROTOCOL_PHASE_READY,     /* expects open */
-	PROTOCOL_PHASE_VOTING,    /* ballots, then close */
-	PROTOCOL_PHASE_CLOSED,    /* expects result (open) or tally (secret) */
-	PROTOCOL_PHASE_DECRYPTING,/* secret: partial decryptions, then result */
-	PROTOCOL_PHASE_DONE,      /* result published: nothing may follow */
+	PROTOCOL_PHASE_EMPTY = 0,  /* nothing yet: expects manifest */
+	PROTOCOL_PHASE_DKG,        /* secret mode key ceremony */
+	PROTOCOL_PHASE_READY,      /* expects open */
+	PROTOCOL_PHASE_VOTING,     /* ballots, then close */
+	PROTOCOL_PHASE_CLOSED,     /* expects result (open) or tally (secret) */
+	PROTOCOL_PHASE_DECRYPTING, /* secret: partial decryptions, then result */
+	PROTOCOL_PHASE_DONE,       /* result published: nothing may follow */
 };
 
 struct protocol_board_order {
 	uint8_t mode;        /* 1 or 2 */
 	uint32_t n_trustees; /* secret mode: events per DKG round */
 	enum protocol_board_phase phase;
-	uint32_t dkg_round;  /* 0..3 */
-	uint32_t dkg_count;  /* events seen in the current round */
-	uint32_t next_n;     /* number of events so far */
-	uint32_t n_ballots;  /* ballot events so far */
+	uint32_t dkg_round; /* 0..3 */
+	uint32_t dkg_count; /* events seen in the current round */
+	uint32_t next_n;    /* number of events so far */
+	uint32_t n_ballots; /* ballot events so far */
 	char last_at[PROTOCOL_TIME_LEN + 1];
 };
 
@@ -74,8 +74,8 @@ struct protocol_board_order {
 void protocol_board_order_init(struct protocol_board_order *o, uint8_t mode, uint32_t n_trustees);
 /* Returns NULL if `type` at time `at` may come next (and records it), or
  * a static reason.  `at` must already be a valid Time. */
-const char *protocol_board_order_step(struct protocol_board_order *o,
-                                      enum protocol_event_type type, const char *at);
+const char *protocol_board_order_step(struct protocol_board_order *o, enum protocol_event_type type,
+                                      const char *at);
 /* True once the state accepts a ballot (after open, before close). */
 bool protocol_board_order_voting(const struct protocol_board_order *o);
 

@@ -16,11 +16,11 @@
 
 /* Smallest encodings, used to bound counts by the bytes left. */
 #define MIN_TEXT_ENTRY 10 /* STR(lang >= 2) + STR(value) */
-#define MIN_TEXT (4 + MIN_TEXT_ENTRY)
-#define MIN_ID 5
-#define MIN_CANDIDATE (MIN_ID + MIN_TEXT)
-#define MIN_CONTEST (MIN_ID + MIN_TEXT + 1 + 12 + 4 + MIN_CANDIDATE)
-#define MIN_PARTY (MIN_ID + MIN_TEXT + PCRYPTO_PK_BYTES)
+#define MIN_TEXT       (4 + MIN_TEXT_ENTRY)
+#define MIN_ID         5
+#define MIN_CANDIDATE  (MIN_ID + MIN_TEXT)
+#define MIN_CONTEST    (MIN_ID + MIN_TEXT + 1 + 12 + 4 + MIN_CANDIDATE)
+#define MIN_PARTY      (MIN_ID + MIN_TEXT + PCRYPTO_PK_BYTES)
 
 struct owned {
 	char *arena;
@@ -150,7 +150,8 @@ protocol_time_valid(const char *s, size_t len)
 
 	if (len != PROTOCOL_TIME_LEN)
 		return false;
-	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+	if (s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' ||
+	    s[19] != 'Z')
 		return false;
 	if (two_digits(s) < 0 || two_digits(s + 2) < 0)
 		return false;
@@ -160,8 +161,8 @@ protocol_time_valid(const char *s, size_t len)
 	hh = two_digits(s + 11);
 	mm = two_digits(s + 14);
 	ss = two_digits(s + 17);
-	if (month < 1 || month > 12 || day < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 || ss < 0 ||
-	    ss > 59)
+	if (month < 1 || month > 12 || day < 1 || hh < 0 || hh > 23 || mm < 0 || mm > 59 ||
+	    ss < 0 || ss > 59)
 		return false;
 	dim = mdays[month - 1];
 	if (month == 2 && ((year % 4 == 0 && year % 100 != 0) || year % 400 == 0))

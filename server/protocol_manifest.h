@@ -21,12 +21,12 @@
 #include "crypto.h"
 #include "encoding.h"
 
-#define PROTOCOL_MODE_OPEN 1
-#define PROTOCOL_MODE_SECRET 2
+#define PROTOCOL_MODE_OPEN    1
+#define PROTOCOL_MODE_SECRET  2
 #define PROTOCOL_METHOD_TOP_K 1
-#define PROTOCOL_ID_MAX 64
-#define PROTOCOL_STRING_MAX 1024
-#define PROTOCOL_TIME_LEN 20
+#define PROTOCOL_ID_MAX       64
+#define PROTOCOL_STRING_MAX   1024
+#define PROTOCOL_TIME_LEN     20
 
 /* One (lang, value) pair of a TEXT (§5). */
 struct protocol_text_entry {

@@ -22,7 +22,7 @@ struct protocol_tally;
 
 struct protocol_contest_result {
 	uint32_t n_candidates;
-	uint32_t *counts;  /* x_{c,i} */
+	uint32_t *counts; /* x_{c,i} */
 	uint32_t n_elected;
 	uint32_t *elected; /* candidate indices, in elected order */
 	uint8_t lot;

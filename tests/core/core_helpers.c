@@ -127,7 +127,8 @@ th_record_load(const char *path, struct th_record *r)
 		const char *why = NULL;
 
 		ck_assert_ptr_nonnull(eol);
-		ck_assert_msg(protocol_record_parse_line(p, (size_t)(eol - p), &l, &why), "%s", why);
+		ck_assert_msg(protocol_record_parse_line(p, (size_t)(eol - p), &l, &why), "%s",
+		              why);
 		if (l.kind == PROTOCOL_RECORD_HEADER) {
 			strcpy(r->election_id, l.election_id);
 			memcpy(r->server_pk, l.server_pk, 32);
@@ -273,7 +274,8 @@ th_record_recompute(struct th_record *r)
 			int64_t v;
 
 			n_ballots++;
-			if (protocol_ballot_parse(m, e->data, e->len - 64, &bal) == PROTOCOL_BALLOT_OK) {
+			if (protocol_ballot_parse(m, e->data, e->len - 64, &bal) ==
+			    PROTOCOL_BALLOT_OK) {
 				v = protocol_manifest_voter_find(m, bal.voter_pk);
 				protocol_ballot_hash(e->data, e->len - 64, h);
 				if (v >= 0)
@@ -301,8 +303,8 @@ th_record_rechain(struct th_record *r)
 	for (size_t i = 0; i < r->n_events; i++) {
 		struct th_event *e = &r->ev[i];
 
-		protocol_event_hash(i == 0 ? NULL : r->ev[i - 1].hash, e->n, e->type, e->at, e->data,
-		                    e->len, e->hash);
+		protocol_event_hash(i == 0 ? NULL : r->ev[i - 1].hash, e->n, e->type, e->at,
+		                    e->data, e->len, e->hash);
 	}
 }
 

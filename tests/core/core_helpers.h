@@ -14,7 +14,7 @@
 #include "protocol_board.h"
 #include "protocol_manifest.h"
 
-#define TH_SPEC_DIR "tests/spec/"
+#define TH_SPEC_DIR   "tests/spec/"
 #define TH_MAX_EVENTS 64
 
 /* seed32(label) = first 32 bytes of H64("test-rng", STR(label)). */

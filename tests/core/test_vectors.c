@@ -56,9 +56,8 @@ END_TEST
 
 START_TEST(key_values)
 {
-	static const char *const who[] = {"server",    "ngo-a",     "ngo-b",    "ngo-c",
-	                                  "ngo-d",     "ngo-e",     "trustee-1", "trustee-2",
-	                                  "trustee-3"};
+	static const char *const who[] = {"server", "ngo-a",     "ngo-b",     "ngo-c",    "ngo-d",
+	                                  "ngo-e",  "trustee-1", "trustee-2", "trustee-3"};
 
 	for (size_t i = 0; i < sizeof(who) / sizeof(who[0]); i++) {
 		char label[64], name[64];
@@ -127,12 +126,9 @@ struct sel {
 
 /* The six ballots of assembly-2009, in board order (events 2..7). */
 static const struct sel open_ballots[] = {
-	{"ngo-a", 1, {2, 1, 1}, {{0, 1}, {0}, {0}}},
-	{"ngo-b", 1, {2, 2, 1}, {{0, 2}, {0, 1}, {1}}},
-	{"ngo-c", 1, {2, 1, 1}, {{2, 3}, {2}, {1}}},
-	{"ngo-d", 1, {2, 1, 1}, {{0, 2}, {1}, {1}}},
-	{"ngo-c", 2, {1, 0, 1}, {{1}, {0}, {0}}},
-	{"ngo-e", 1, {1, 1, 1}, {{3}, {0}, {0}}},
+    {"ngo-a", 1, {2, 1, 1}, {{0, 1}, {0}, {0}}}, {"ngo-b", 1, {2, 2, 1}, {{0, 2}, {0, 1}, {1}}},
+    {"ngo-c", 1, {2, 1, 1}, {{2, 3}, {2}, {1}}}, {"ngo-d", 1, {2, 1, 1}, {{0, 2}, {1}, {1}}},
+    {"ngo-c", 2, {1, 0, 1}, {{1}, {0}, {0}}},    {"ngo-e", 1, {1, 1, 1}, {{3}, {0}, {0}}},
 };
 
 START_TEST(open_election)
@@ -177,14 +173,16 @@ START_TEST(open_election)
 		ck_assert(protocol_ballot_sign(sk, h, sig));
 		snprintf(name, sizeof(name), "open.ballot.%s.s%u.sig", s->voter, s->seq);
 		th_assert_vector(name, sig, 64);
-		snprintf(name, sizeof(name), "open.ballot.%s.s%u.sig_verify_strict", s->voter, s->seq);
+		snprintf(name, sizeof(name), "open.ballot.%s.s%u.sig_verify_strict", s->voter,
+		         s->seq);
 		ck_assert_str_eq(th_vector(name), "true");
 		ck_assert_int_eq(
 		    protocol_ballot_check(m, eh, b.data, b.len, sig, &bal, ballot_hashes[k], &v),
 		    PROTOCOL_BALLOT_OK);
 		ck_assert_str_eq(m->voters[v].id, s->voter);
 		ck_assert_mem_eq(ballot_hashes[k], h, 64);
-		ck_assert_int_eq(protocol_ballot_parse(m, b.data, b.len, &bal2), PROTOCOL_BALLOT_OK);
+		ck_assert_int_eq(protocol_ballot_parse(m, b.data, b.len, &bal2),
+		                 PROTOCOL_BALLOT_OK);
 		protocol_ballot_clear(&bal2);
 		protocol_tally_add(t, (uint32_t)v, (uint32_t)k + 2, &bal, h);
 		protocol_ballot_clear(&bal);
@@ -263,8 +261,8 @@ START_TEST(open_election)
 		dl = b.len;
 		ck_assert_uint_eq(dl, rec.ev[i].len);
 		ck_assert_mem_eq(d, rec.ev[i].data, dl);
-		protocol_event_hash(i == 0 ? NULL : prev, (uint32_t)i, rec.ev[i].type, rec.ev[i].at, d,
-		                    dl, h);
+		protocol_event_hash(i == 0 ? NULL : prev, (uint32_t)i, rec.ev[i].type, rec.ev[i].at,
+		                    d, dl, h);
 		snprintf(name, sizeof(name), "open.event.%zu.%s.hash", i,
 		         protocol_event_type_name(rec.ev[i].type));
 		th_assert_vector(name, h, 64);
@@ -348,7 +346,8 @@ START_TEST(secret_shared)
 
 	/* Tie-break seed over the counted ballot hashes, sorted ascending. */
 	{
-		static const char *const counted[] = {"ngo-a.s2", "ngo-b.s1", "ngo-c.s1", "ngo-d.s1"};
+		static const char *const counted[] = {"ngo-a.s2", "ngo-b.s1", "ngo-c.s1",
+		                                      "ngo-d.s1"};
 		uint8_t hs[4][64], seed[64];
 		struct pcrypto_h64 st;
 
@@ -386,13 +385,14 @@ END_TEST
  * edge.alpha_bit255_rejected: setting bit 255 of a valid alpha is refused. */
 START_TEST(secret_canonical)
 {
-	static const char *const points[] = {"secret.dkg.T1.C0", "secret.dkg.T1.C1", "secret.dkg.T1.E",
-	                                     "secret.dkg.Y",     "secret.dkg.Z1",    "secret.dkg.Z2",
-	                                     "secret.dkg.Z3",    "secret.tally.c0.i0.A",
-	                                     "secret.pdec.T3.c0.i0.D"};
-	static const char *const scalars[] = {"secret.dkg.T1.pok.c", "secret.dkg.T1.pok.z0",
+	static const char *const points[] = {
+	    "secret.dkg.T1.C0", "secret.dkg.T1.C1",     "secret.dkg.T1.E",
+	    "secret.dkg.Y",     "secret.dkg.Z1",        "secret.dkg.Z2",
+	    "secret.dkg.Z3",    "secret.tally.c0.i0.A", "secret.pdec.T3.c0.i0.D"};
+	static const char *const scalars[] = {"secret.dkg.T1.pok.c",    "secret.dkg.T1.pok.z0",
 	                                      "secret.lagrange.Q13.T1", "secret.lagrange.Q13.T3",
-	                                      "edge.c0zero.c0", "edge.c0zero.z0", "edge.idpdec.c"};
+	                                      "edge.c0zero.c0",         "edge.c0zero.z0",
+	                                      "edge.idpdec.c"};
 	uint8_t *b, a[32];
 	size_t l;
 
