@@ -89,3 +89,18 @@ dbq_election_set_hash(struct db *db, const char *id, const uint8_t hash[64])
 		return db_status_from_rc(rc);
 	return sqlite3_changes(db_handle(db)) == 1 ? DB_OK : DB_NOT_FOUND;
 }
+
+enum db_status
+dbq_elections_any_published(struct db *db, bool *any)
+{
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT EXISTS (SELECT 1 FROM elections WHERE election_hash IS NOT NULL)");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	rc = sqlite3_step(st);
+	*any = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? DB_OK : db_status_from_rc(rc);
+}

@@ -31,4 +31,8 @@ enum db_status dbq_election_set_status(struct db *db, const char *id,
                                        enum dbq_election_status status);
 enum db_status dbq_election_set_hash(struct db *db, const char *id, const uint8_t hash[64]);
 
+/* Whether any election has published its hash: from then on receipts and
+ * heads exist under the server key, so the key must never be replaced. */
+enum db_status dbq_elections_any_published(struct db *db, bool *any);
+
 #endif

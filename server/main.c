@@ -9,10 +9,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "dbq_elections.h"
 #include "encoding.h"
 #include "httpd.h"
 #include "log.h"
@@ -34,6 +36,21 @@ print_server_key(const struct config *cfg)
 	printf("%s\n", hex);
 	server_key_free(&key);
 	return EXIT_SUCCESS;
+}
+
+/* A new key may only be made for a database that has signed nothing yet. */
+static bool
+key_may_be_created(const char *keypath)
+{
+	struct db *db;
+	bool any = true;
+
+	if (access(keypath, F_OK) == 0)
+		return true;
+	db = db_thread();
+	if (db == NULL || dbq_elections_any_published(db, &any) != DB_OK)
+		return false;
+	return !any;
 }
 
 int
@@ -70,6 +87,15 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	config_key_path(cfg, keypath, sizeof(keypath));
+	if (!key_may_be_created(keypath)) {
+		fprintf(stderr,
+		        "ngo-voted: the key file %s is missing, but this database already holds "
+		        "elections signed with a server key. Restore the key file from your "
+		        "backup; a new key would make every receipt and head unverifiable.\n",
+		        keypath);
+		db_shutdown();
+		return EXIT_FAILURE;
+	}
 	if (!server_key_load_or_create(keypath, &the_app.key, why, sizeof(why))) {
 		fprintf(stderr, "ngo-voted: %s\n", why);
 		return EXIT_FAILURE;
