@@ -412,7 +412,7 @@ on_event(struct verify *v, struct protocol_record_line *l)
 {
 	uint8_t h[PCRYPTO_HASH_BYTES];
 	const char *why;
-	bool in_voting;
+	bool in_voting, phase_ok;
 
 	if (!v->seen_header)
 		FAIL_EV(v, VERIFY_V1, l->n, "the header line does not come first");
@@ -453,9 +453,18 @@ on_event(struct verify *v, struct protocol_record_line *l)
 	}
 	in_voting = protocol_board_order_voting(&v->order);
 	why = protocol_board_order_step(&v->order, l->type, l->at);
-	if (why != NULL)
+	phase_ok = why == NULL;
+	if (why != NULL) {
+		char last_at[PROTOCOL_TIME_LEN + 1];
+
 		FAIL_EV(v, VERIFY_V3, l->n, "%s", why);
-	in_voting = in_voting && why == NULL;
+		/* A decreasing `at` is reported, but the event still takes its
+		 * place in the order, so that one bad time does not cascade. */
+		memcpy(last_at, v->order.last_at, sizeof(last_at));
+		if (v->order.next_n > 0)
+			phase_ok = protocol_board_order_step(&v->order, l->type, last_at) == NULL;
+	}
+	in_voting = in_voting && phase_ok;
 
 	switch (l->type) {
 	case PROTOCOL_EVENT_OPEN:
@@ -487,7 +496,7 @@ on_event(struct verify *v, struct protocol_record_line *l)
 		break;
 	}
 	/* At close, fix the recount: later ballots are out of order. */
-	if (l->type == PROTOCOL_EVENT_CLOSE && why == NULL && v->tally != NULL &&
+	if (l->type == PROTOCOL_EVENT_CLOSE && phase_ok && v->tally != NULL &&
 	    v->computed == NULL && !protocol_tally_finish(v->tally, v->election_hash, &v->computed))
 		FAIL_EV(v, VERIFY_V6, l->n, "out of memory");
 }
