@@ -41,3 +41,10 @@ CREATE TRIGGER board_events_no_delete BEFORE DELETE ON board_events
 BEGIN
 	SELECT RAISE(ABORT, 'board events are append-only');
 END;
+
+-- INSERT OR REPLACE deletes without firing delete triggers: refuse it here.
+CREATE TRIGGER board_events_no_replace BEFORE INSERT ON board_events
+WHEN EXISTS (SELECT 1 FROM board_events WHERE election_id = NEW.election_id AND n = NEW.n)
+BEGIN
+	SELECT RAISE(ABORT, 'board events are append-only');
+END;

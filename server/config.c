@@ -130,6 +130,15 @@ config_load(struct config *cfg, int argc, char **argv, FILE *err)
 			cfg->command = CONFIG_VERSION;
 			continue;
 		}
+		if (strcmp(arg, "--create-admin") == 0) {
+			if (a + 1 >= argc || strlen(argv[a + 1]) >= sizeof(cfg->create_admin)) {
+				fprintf(err, "ngo-voted: --create-admin needs an email address\n");
+				return false;
+			}
+			cfg->command = CONFIG_CREATE_ADMIN;
+			snprintf(cfg->create_admin, sizeof(cfg->create_admin), "%s", argv[++a]);
+			continue;
+		}
 		if (strcmp(arg, "--print-server-key") == 0) {
 			cfg->command = CONFIG_PRINT_SERVER_KEY;
 			continue;
@@ -192,4 +201,18 @@ config_key_path(const struct config *cfg, char *out, size_t outsize)
 	else
 		snprintf(out, outsize, "%.*s/server.key", (int)(slash - cfg->db_path),
 		         cfg->db_path);
+}
+
+void
+config_public_url(const struct config *cfg, char *out, size_t outsize)
+{
+	size_t n;
+
+	if (cfg->public_url[0] != '\0')
+		snprintf(out, outsize, "%s", cfg->public_url);
+	else
+		snprintf(out, outsize, "http://%s:%u", cfg->listen, cfg->port);
+	n = strlen(out);
+	if (n > 0 && out[n - 1] == '/')
+		out[n - 1] = '\0';
 }

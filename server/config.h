@@ -15,6 +15,7 @@ enum config_command {
 	CONFIG_HELP,
 	CONFIG_VERSION,
 	CONFIG_PRINT_SERVER_KEY,
+	CONFIG_CREATE_ADMIN,
 };
 
 struct config {
@@ -31,6 +32,10 @@ struct config {
 	unsigned long connection_memory; /* bytes */
 	unsigned long max_body;          /* bytes */
 	unsigned busy_timeout_ms;
+	unsigned session_idle_s;
+	unsigned session_max_s;
+	char public_url[512]; /* empty: http://LISTEN:PORT */
+	char create_admin[256];
 	bool tls;
 };
 
@@ -40,5 +45,8 @@ bool config_load(struct config *cfg, int argc, char **argv, FILE *err);
 void config_usage(FILE *out);
 /* The key file path: --key-file, or server.key in the database's folder. */
 void config_key_path(const struct config *cfg, char *out, size_t outsize);
+
+/* The base URL for links we print or send, without a trailing slash. */
+void config_public_url(const struct config *cfg, char *out, size_t outsize);
 
 #endif

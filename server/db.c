@@ -83,8 +83,9 @@ db_open(const char *path, unsigned busy_timeout_ms, char *why, size_t whysize)
 	}
 	if (sqlite3_exec(
 	        db->handle,
-	        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;", NULL,
-	        NULL, NULL) != SQLITE_OK ||
+	        "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA trusted_schema=OFF;"
+	        " PRAGMA recursive_triggers=ON;",
+	        NULL, NULL, NULL) != SQLITE_OK ||
 	    !pragma_text(db->handle, "PRAGMA synchronous", "2") ||
 	    !pragma_text(db->handle, "PRAGMA foreign_keys", "1") ||
 	    !pragma_text(db->handle, "PRAGMA trusted_schema", "0")) {
@@ -199,6 +200,15 @@ db_prepare(struct db *db, const char *sql)
 		db->stmts[0].stmt = st;
 	}
 	return st;
+}
+
+enum db_status
+db_step_done(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_status_from_rc(rc);
 }
 
 enum db_status

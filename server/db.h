@@ -41,6 +41,8 @@ sqlite3 *db_handle(struct db *db);
 /* A cached, reset, unbound statement for sql (which must be a string
  * literal: the cache keys on it).  NULL on error (logged). */
 sqlite3_stmt *db_prepare(struct db *db, const char *sql);
+/* Steps a statement that returns no row, resets it, maps the result. */
+enum db_status db_step_done(sqlite3_stmt *st);
 /* Maps an SQLite result code to a status. */
 enum db_status db_status_from_rc(int rc);
 

@@ -12,12 +12,15 @@
 #include "httpd.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <microhttpd.h>
+#include <sodium.h>
 #include <netinet/in.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -107,6 +110,8 @@ on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	for (unsigned i = 0; i < rq->nargs; i++)
 		free(rq->args[i]);
 	json_decref(rq->json);
+	free(rq->set_cookie);
+	sodium_memzero(&rq->session, sizeof(rq->session));
 	free(rq->body);
 	free(rq->raw_url);
 	free(rq);
@@ -123,21 +128,31 @@ raw_url_acceptable(const char *raw)
 
 		if (c < 0x20 || c == 0x7f)
 			return false;
-		if (c == '%' && p[1] == '0' && p[2] == '0')
+		/* an escaped NUL, control byte or DEL: %00-%1f, %7f */
+		if (c == '%' && (p[1] == '0' || p[1] == '1') && isxdigit((unsigned char)p[2]))
+			return false;
+		if (c == '%' && p[1] == '7' && (p[2] == 'f' || p[2] == 'F'))
 			return false;
 	}
 	return true;
 }
 
+/* "type", optionally followed by parameters such as "; charset=utf-8". */
+static bool
+content_type_is(const char *ct, const char *want)
+{
+	size_t n = strlen(want);
+
+	if (ct == NULL || strncasecmp(ct, want, n) != 0)
+		return false;
+	ct += n;
+	return *ct == '\0' || *ct == ';' || *ct == ' ';
+}
+
 static bool
 content_type_is_json(const char *ct)
 {
-	static const char want[] = "application/json";
-
-	if (ct == NULL || strncasecmp(ct, want, sizeof(want) - 1) != 0)
-		return false;
-	ct += sizeof(want) - 1;
-	return *ct == '\0' || *ct == ';' || *ct == ' ';
+	return content_type_is(ct, "application/json");
 }
 
 /* First call: everything that can be decided from the headers alone. */
@@ -177,6 +192,10 @@ on_headers(struct request *rq, const char *method, const char *url)
 	}
 	if (rq->route->json && rq->body_limit > 0 &&
 	    !content_type_is_json(request_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return reply_error(rq, ERROR_UNSUPPORTED_MEDIA_TYPE, "Content-Type");
+	if (rq->route->content_type != NULL &&
+	    !content_type_is(request_header(rq, MHD_HTTP_HEADER_CONTENT_TYPE),
+	                     rq->route->content_type))
 		return reply_error(rq, ERROR_UNSUPPORTED_MEDIA_TYPE, "Content-Type");
 	return MHD_YES;
 }
@@ -224,6 +243,12 @@ on_complete_request(struct request *rq)
 		return reply_error(rq, ERROR_BODY_TOO_LARGE, NULL);
 	if (rq->route->body_max == 0 && rq->body_len > 0)
 		return reply_error(rq, ERROR_BODY_NOT_ALLOWED, NULL);
+	{
+		enum MHD_Result ret;
+
+		if (!request_auth_check(rq, &ret))
+			return ret;
+	}
 	if (rq->route->json) {
 		if (rq->body_len == 0)
 			return reply_error_hint(rq, ERROR_JSON_MALFORMED, NULL,

@@ -62,7 +62,7 @@ jspec_load_body(const char *body, size_t len, struct jspec_error *err)
 	json_error_t jerr;
 	json_t *root;
 
-	root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (root == NULL) {
 		switch (json_error_code(&jerr)) {
 		case json_error_duplicate_key:
@@ -182,6 +182,21 @@ parse_field(const json_t *v, struct jspec_field *f, struct jspec_error *err)
 	return fail(err, ERROR_INTERNAL_ERROR, f->name);
 }
 
+/* Frees the HEX_VAR buffers of the fields before `upto`: those this call
+ * filled.  Later destinations are the caller's and are left alone. */
+static void
+free_filled(struct jspec_field *spec, const struct jspec_field *upto)
+{
+	for (struct jspec_field *f = spec; f < upto; f++) {
+		if (f->kind == JSPEC_KIND_HEX_VAR && *(uint8_t **)f->dest != NULL &&
+		    (f->present == NULL || *f->present)) {
+			free(*(uint8_t **)f->dest);
+			*(uint8_t **)f->dest = NULL;
+			*f->len_out = 0;
+		}
+	}
+}
+
 bool
 jspec_parse(const json_t *obj, struct jspec_field *spec, struct jspec_error *err)
 {
@@ -205,11 +220,11 @@ jspec_parse(const json_t *obj, struct jspec_field *spec, struct jspec_error *err
 		if (v == NULL) {
 			if (f->optional)
 				continue;
-			jspec_free(spec);
+			free_filled(spec, f);
 			return fail(err, ERROR_JSON_MISSING_FIELD, f->name);
 		}
 		if (!parse_field(v, f, err)) {
-			jspec_free(spec);
+			free_filled(spec, f);
 			return false;
 		}
 	}

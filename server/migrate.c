@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <ctype.h>
 
 static const char create_table_sql[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -41,6 +43,62 @@ version_of(const char *name)
 	return name[4] == '_' ? v : 0;
 }
 
+/* Whether a statement of sql begins with a transaction-control keyword:
+ * one would let part of a migration commit on its own.  Statements are
+ * split by SQLite's own tokenizer (sqlite3_complete), so semicolons in
+ * strings and comments do not fool it. */
+static bool
+controls_transaction(const char *sql)
+{
+	static const char *const words[] = {"BEGIN",    "COMMIT",    "END",
+	                                    "ROLLBACK", "SAVEPOINT", "RELEASE"};
+	const char *p = sql;
+
+	while (*p != '\0') {
+		const char *q = p;
+		char *stmt;
+		size_t len;
+
+		/* extend q to the end of one complete statement */
+		for (;;) {
+			const char *semi = strchr(q, ';');
+
+			if (semi == NULL) {
+				q = p + strlen(p);
+				break;
+			}
+			q = semi + 1;
+			stmt = strndup(p, (size_t)(q - p));
+			if (stmt == NULL)
+				return true;
+			len = (size_t)sqlite3_complete(stmt);
+			free(stmt);
+			if (len != 0)
+				break;
+		}
+		/* skip blanks and -- comments before the first keyword */
+		while (p < q) {
+			if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+				p++;
+			} else if (p[0] == '-' && p[1] == '-') {
+				while (p < q && *p != '\n')
+					p++;
+			} else {
+				break;
+			}
+		}
+		for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			size_t n = strlen(words[i]);
+
+			if ((size_t)(q - p) >= n && strncasecmp(p, words[i], n) == 0 &&
+			    !isalnum((unsigned char)p[n]) && p[n] != '_')
+				return true;
+		}
+		p = q;
+	}
+	return false;
+}
+
 static bool
 apply_one(sqlite3 *db, const struct migrate_embedded *m, unsigned version, char *why,
           size_t whysize)
@@ -57,6 +115,13 @@ apply_one(sqlite3 *db, const struct migrate_embedded *m, unsigned version, char 
 	}
 	memcpy(sql, m->sql, m->len);
 	sql[m->len] = '\0';
+	if (controls_transaction(sql)) {
+		snprintf(why, whysize,
+		         "migration %s contains BEGIN, COMMIT, END, ROLLBACK, SAVEPOINT or "
+		         "RELEASE; the runner gives each migration its own transaction",
+		         m->name);
+		goto out;
+	}
 	if (sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, &err) != SQLITE_OK)
 		goto out;
 	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK)
@@ -123,18 +188,18 @@ migrate_run(sqlite3 *db, const struct migrate_embedded *list, unsigned count, ch
 		const char *sum = (const char *)sqlite3_column_text(st, 2);
 		char want[65];
 
-		if (version != applied + 1) {
-			snprintf(why, whysize,
-			         "the database's migrations have a gap: %04u follows %04u; "
-			         "restore a backup",
-			         version, applied);
-			goto out;
-		}
 		if (version > count) {
 			snprintf(why, whysize,
 			         "the database is newer than this binary: it has migration %s, "
 			         "the binary knows up to %04u; run a newer ngo-voted",
 			         name ? name : "?", count);
+			goto out;
+		}
+		if (version != applied + 1) {
+			snprintf(why, whysize,
+			         "the database's migrations have a gap: %04u follows %04u; "
+			         "restore a backup",
+			         version, applied);
 			goto out;
 		}
 		checksum(&list[version - 1], want);

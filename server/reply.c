@@ -38,6 +38,8 @@ reply_queue(struct request *rq, unsigned status, struct MHD_Response *resp, enum
 		return MHD_NO;
 	}
 	add_security_headers(resp, cache);
+	if (rq->set_cookie != NULL)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, rq->set_cookie);
 	snprintf(id, sizeof(id), "%016llx", (unsigned long long)rq->id);
 	MHD_add_response_header(resp, "X-Request-Id", id);
 	rq->status = status;

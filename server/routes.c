@@ -10,12 +10,14 @@
 #include "handlers.h"
 
 static const struct route route_table[] = {
-    {"GET", "/healthz", h_healthz, 0, false},
-    {"GET", "/api/elections/*/record", h_record, 0, false},
-    {"POST", "/api/elections/*/receipts/check", h_receipt_check, 4096, true},
+    /* method, pattern, handler, body cap, JSON body, who may call, body type */
+    {"GET", "/healthz", h_healthz, 0, false, ROUTE_PUBLIC, NULL},
+    {"GET", "/api/elections/*/record", h_record, 0, false, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/elections/*/receipts/check", h_receipt_check, 4096, true, ROUTE_PUBLIC, NULL},
 };
 
-static const struct route static_route = {"GET", "/*static", h_static, 0, false};
+static const struct route static_route = {"GET", "/*static",   h_static, 0,
+                                          false, ROUTE_PUBLIC, NULL};
 
 #define NROUTES (sizeof(route_table) / sizeof(route_table[0]))
 

@@ -12,12 +12,23 @@
 #include "errors.h"
 #include "request.h"
 
+/* Who may call a route; checked before its handler runs. */
+enum route_auth {
+	ROUTE_PUBLIC = 0,  /* anyone (state changes still pass the Origin check) */
+	ROUTE_SESSION,     /* any logged-in principal */
+	ROUTE_STAFF,       /* secretariat or auditor (read-only console) */
+	ROUTE_SECRETARIAT, /* secretariat only: every change */
+	ROUTE_DELEGATE,    /* an NGO delegate session */
+};
+
 struct route {
 	const char *method;
 	const char *pattern;
 	enum MHD_Result (*handler)(struct request *rq);
 	size_t body_max; /* 0: the route takes no body */
 	bool json;       /* the body is a JSON object, parsed before the handler */
+	enum route_auth auth;
+	const char *content_type; /* non-JSON bodies: the required type */
 };
 
 /* Longest URL (path and query) we accept; longer is 414. */
