@@ -1,0 +1,138 @@
+// i18n.js -- translation tables (static/i18n/<lang>.json), t(key, args),
+// the [data-i18n] markup, the persisted language choice and Intl formats.
+//
+// Markup understood by apply():
+//   data-i18n="key"              textContent = t(key, args)
+//   data-i18n-args='{"n": 3}'    named arguments for {n} in the string
+//   data-i18n-fallback="text"    shown when no table has the key (server hints)
+//   data-i18n-attr="placeholder:key;aria-label:key"
+//   data-date="2009-04-20T09:00:00Z"   formatted date and time
+//   data-lang-fixed="km"         descendants use that language (letter page)
+// Every rendering pass goes through apply(), so switching language
+// re-translates dynamic content too.
+
+export const LANGS = ['en', 'km'];
+const STORAGE_KEY = 'ngo-vote.lang';
+const LOCALES = { en: 'en-GB', km: 'km-KH' };
+const tables = Object.create(null);
+let lang = 'en';
+
+export function currentLang() {
+	return lang;
+}
+
+function storedLang() {
+	try {
+		const v = localStorage.getItem(STORAGE_KEY);
+		if (LANGS.includes(v)) return v;
+	} catch {
+		/* storage disabled: fall through */
+	}
+	const nav = (navigator.languages || [navigator.language || 'en']).map((l) => String(l).toLowerCase());
+	return nav.some((l) => l.startsWith('km')) ? 'km' : 'en';
+}
+
+export async function loadTable(l) {
+	if (!LANGS.includes(l)) throw new Error('unknown language ' + l);
+	if (!tables[l]) {
+		const r = await fetch(`/i18n/${l}.json`, { credentials: 'same-origin' });
+		if (!r.ok) throw new Error(`cannot load /i18n/${l}.json: ${r.status}`);
+		tables[l] = await r.json();
+	}
+	return tables[l];
+}
+
+export function has(key, l = lang) {
+	return Boolean((tables[l] && key in tables[l]) || (tables.en && key in tables.en));
+}
+
+function interpolate(s, args) {
+	if (!args) return s;
+	return s.replace(/\{(\w+)\}/g, (m, name) => (name in args ? String(args[name]) : m));
+}
+
+// The string for key in language l; falls back to English, then to the key.
+export function t(key, args, l = lang) {
+	const tab = tables[l];
+	let s = tab && key in tab ? tab[key] : undefined;
+	if (s === undefined && tables.en && key in tables.en) s = tables.en[key];
+	if (s === undefined) return key;
+	return interpolate(s, args);
+}
+
+export function formatDate(value, l = lang) {
+	const d = value instanceof Date ? value : new Date(value);
+	if (Number.isNaN(d.getTime())) return String(value ?? '');
+	return new Intl.DateTimeFormat(LOCALES[l] || l, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+}
+
+export function formatNumber(n, l = lang) {
+	return new Intl.NumberFormat(LOCALES[l] || l).format(n);
+}
+
+function langOf(el) {
+	const fixed = el.closest('[data-lang-fixed]');
+	return fixed ? fixed.getAttribute('data-lang-fixed') : lang;
+}
+
+function parseArgs(el) {
+	const raw = el.getAttribute('data-i18n-args');
+	if (!raw) return undefined;
+	try {
+		const args = JSON.parse(raw);
+		// Numbers in arguments follow the language's number format.
+		for (const k of Object.keys(args)) if (typeof args[k] === 'number') args[k] = formatNumber(args[k], langOf(el));
+		return args;
+	} catch {
+		return undefined;
+	}
+}
+
+export function apply(root = document) {
+	const scope = root.querySelectorAll ? root : document;
+	const all = (sel) => {
+		const list = [...scope.querySelectorAll(sel)];
+		if (scope.matches && scope.matches(sel)) list.unshift(scope);
+		return list;
+	};
+	for (const el of all('[data-i18n]')) {
+		const key = el.getAttribute('data-i18n');
+		const l = langOf(el);
+		const fb = el.getAttribute('data-i18n-fallback');
+		el.textContent = fb !== null && !has(key, l) ? fb : t(key, parseArgs(el), l);
+	}
+	for (const el of all('[data-i18n-attr]')) {
+		const l = langOf(el);
+		for (const pair of el.getAttribute('data-i18n-attr').split(';')) {
+			const [attr, key] = pair.split(':').map((s) => s.trim());
+			if (attr && key) el.setAttribute(attr, t(key, undefined, l));
+		}
+	}
+	for (const el of all('[data-date]')) el.textContent = formatDate(el.getAttribute('data-date'), langOf(el));
+}
+
+export async function setLang(l, { persist = true } = {}) {
+	if (!LANGS.includes(l)) l = 'en';
+	await loadTable('en');
+	await loadTable(l);
+	lang = l;
+	document.documentElement.lang = l;
+	if (persist) {
+		try {
+			localStorage.setItem(STORAGE_KEY, l);
+		} catch {
+			/* private mode: the choice lasts for this page only */
+		}
+	}
+	apply(document);
+	document.dispatchEvent(new CustomEvent('langchange', { detail: { lang: l } }));
+}
+
+export async function init() {
+	await setLang(storedLang(), { persist: false });
+	// Another tab switched language: follow it.
+	window.addEventListener('storage', (e) => {
+		if (e.key === STORAGE_KEY && LANGS.includes(e.newValue) && e.newValue !== lang) setLang(e.newValue, { persist: false });
+	});
+	return lang;
+}
