@@ -132,7 +132,10 @@ check-valgrind:
 	@$(MAKE) --no-print-directory all BUILD=build/valgrind OPT="-O1 -g"
 	NGO_VOTE_BUILD=build/valgrind NGO_VOTE_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 \
 	  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
-	  build/valgrind/check_ngo_vote
+	  build/valgrind/check_core
+	NGO_VOTE_BUILD=build/valgrind NGO_VOTE_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 \
+	  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
+	  build/valgrind/check_server
 
 FORMAT_FILES = $(wildcard server/*.c server/*.h tests/*.c tests/*.h tests/*/*.c bench/*/*.c)
 format:

@@ -51,6 +51,13 @@ static const struct opt opts[] = {
      "largest request body any route accepts, in bytes (routes cap lower)"},
     {"--busy-timeout", "NGO_VOTE_BUSY_TIMEOUT", OPT_UINT, OFF(busy_timeout_ms), 0, 0, 600000,
      "5000", "milliseconds SQLite waits for a lock before the request is retried"},
+    {"--session-idle", "NGO_VOTE_SESSION_IDLE", OPT_UINT, OFF(session_idle_s), 0, 1, 604800, "1800",
+     "seconds without a request after which a session ends"},
+    {"--session-max", "NGO_VOTE_SESSION_MAX", OPT_UINT, OFF(session_max_s), 0, 1, 2592000, "43200",
+     "seconds after login at which a session ends in any case"},
+    {"--public-url", "NGO_VOTE_PUBLIC_URL", OPT_STR, OFF(public_url),
+     sizeof(((struct config *)0)->public_url), 0, 0, "",
+     "URL users reach the server at, for links (default http://LISTEN:PORT)"},
     {"--tls", "NGO_VOTE_TLS", OPT_FLAG, OFF(tls), 0, 0, 0, "0",
      "deployment is behind TLS: session cookies get the Secure attribute"},
 };
@@ -180,6 +187,8 @@ config_usage(FILE *out)
 	fprintf(out,
 	        "\nCommands:\n"
 	        "  --print-server-key     print the server's Ed25519 public key (hex) and exit\n"
+	        "  --create-admin EMAIL   create a secretariat account, print its one-time\n"
+	        "                         setup link (valid 24 hours), and exit\n"
 	        "  --help                 this text\n"
 	        "  --version              the version\n\n"
 	        "On start the daemon prints 'listening on http://ADDR:PORT/' as its first\n"

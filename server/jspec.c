@@ -142,6 +142,7 @@ parse_field(const json_t *v, struct jspec_field *f, struct jspec_error *err)
 			return fail(err, ERROR_JSON_BAD_VALUE, f->name);
 		*(uint8_t **)f->dest = p;
 		*f->len_out = n;
+		f->filled = true;
 		return true;
 	}
 	case JSPEC_KIND_UINT32:
@@ -182,27 +183,14 @@ parse_field(const json_t *v, struct jspec_field *f, struct jspec_error *err)
 	return fail(err, ERROR_INTERNAL_ERROR, f->name);
 }
 
-/* Frees the HEX_VAR buffers of the fields before `upto`: those this call
- * filled.  Later destinations are the caller's and are left alone. */
-static void
-free_filled(struct jspec_field *spec, const struct jspec_field *upto)
-{
-	for (struct jspec_field *f = spec; f < upto; f++) {
-		if (f->kind == JSPEC_KIND_HEX_VAR && *(uint8_t **)f->dest != NULL &&
-		    (f->present == NULL || *f->present)) {
-			free(*(uint8_t **)f->dest);
-			*(uint8_t **)f->dest = NULL;
-			*f->len_out = 0;
-		}
-	}
-}
-
 bool
 jspec_parse(const json_t *obj, struct jspec_field *spec, struct jspec_error *err)
 {
 	const char *key;
 	json_t *v;
 
+	for (struct jspec_field *f = spec; f->kind != JSPEC_KIND_END; f++)
+		f->filled = false;
 	if (!json_is_object(obj))
 		return fail(err, ERROR_JSON_NOT_OBJECT, NULL);
 	/* unknown fields first: a typo should be named as such */
@@ -220,11 +208,11 @@ jspec_parse(const json_t *obj, struct jspec_field *spec, struct jspec_error *err
 		if (v == NULL) {
 			if (f->optional)
 				continue;
-			free_filled(spec, f);
+			jspec_free(spec);
 			return fail(err, ERROR_JSON_MISSING_FIELD, f->name);
 		}
 		if (!parse_field(v, f, err)) {
-			free_filled(spec, f);
+			jspec_free(spec);
 			return false;
 		}
 	}
@@ -235,10 +223,11 @@ void
 jspec_free(struct jspec_field *spec)
 {
 	for (struct jspec_field *f = spec; f->kind != JSPEC_KIND_END; f++) {
-		if (f->kind == JSPEC_KIND_HEX_VAR && *(uint8_t **)f->dest != NULL) {
+		if (f->kind == JSPEC_KIND_HEX_VAR && f->filled) {
 			free(*(uint8_t **)f->dest);
 			*(uint8_t **)f->dest = NULL;
 			*f->len_out = 0;
+			f->filled = false;
 		}
 	}
 }

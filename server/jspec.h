@@ -36,6 +36,7 @@ struct jspec_field {
 	bool *present;    /* optional fields: set to whether it was given */
 	int64_t min, max; /* integer range; STRING/HEX/ARRAY: max size */
 	bool optional;
+	bool filled; /* set by jspec_parse: a buffer of ours is in dest */
 };
 
 /* Field descriptors are designator lists, used inside braces:
@@ -61,11 +62,13 @@ struct jspec_field {
 
 struct jspec_error {
 	enum error_code code;
-	const char *field; /* points into the spec, or NULL */
+	const char *field; /* the spec's field name, a key of the JSON, or NULL */
 };
 
-/* Parses obj against spec.  On failure fills err and returns false; any
- * HEX_VAR buffers already allocated are freed and their pointers reset. */
+/* Parses obj against spec.  Destinations of absent optional fields are
+ * left as they were.  On failure fills err and returns false with no
+ * buffer left allocated; after success jspec_free() releases the HEX_VAR
+ * buffers it filled. */
 bool jspec_parse(const json_t *obj, struct jspec_field *spec, struct jspec_error *err);
 /* Frees what jspec_parse allocated (HEX_VAR buffers). */
 void jspec_free(struct jspec_field *spec);

@@ -14,6 +14,8 @@
 #include "app.h"
 #include "config.h"
 #include "db.h"
+#include "auth.h"
+#include "dbq_accounts.h"
 #include "dbq_elections.h"
 #include "encoding.h"
 #include "httpd.h"
@@ -36,6 +38,49 @@ print_server_key(const struct config *cfg)
 	printf("%s\n", hex);
 	server_key_free(&key);
 	return EXIT_SUCCESS;
+}
+
+/* --create-admin EMAIL: a secretariat account and its one-time link. */
+static int
+create_admin(const struct config *cfg)
+{
+	char why[1024], token[AUTH_TOKEN_HEX + 1], base[512];
+	struct dbq_account existing;
+	int64_t id;
+	struct db *db;
+	int ret = EXIT_FAILURE;
+
+	if (!auth_email_valid(cfg->create_admin)) {
+		fprintf(stderr, "ngo-voted: '%s' is not a valid email address\n",
+		        cfg->create_admin);
+		return 2;
+	}
+	if (!db_init(cfg->db_path, cfg->busy_timeout_ms, why, sizeof(why))) {
+		fprintf(stderr, "ngo-voted: database %s: %s\n", cfg->db_path, why);
+		return EXIT_FAILURE;
+	}
+	db = db_thread();
+	if (db == NULL)
+		goto out;
+	if (dbq_account_by_email(db, cfg->create_admin, &existing) == DB_OK) {
+		fprintf(stderr, "ngo-voted: an account for %s exists already\n", cfg->create_admin);
+		goto out;
+	}
+	if (auth_account_create(db, cfg->create_admin, "secretariat", 0, "command-line", token,
+	                        &id) != DB_OK) {
+		fprintf(stderr, "ngo-voted: could not create the account\n");
+		goto out;
+	}
+	config_public_url(cfg, base, sizeof(base));
+	printf("Secretariat account %s created.\n"
+	       "Open this link within 24 hours to choose its password (it works once):\n"
+	       "  %s/setup#token=%s\n",
+	       cfg->create_admin, base, token);
+	sodium_memzero(token, sizeof(token));
+	ret = EXIT_SUCCESS;
+out:
+	db_shutdown();
+	return ret;
 }
 
 /* A new key may only be made for a database that has signed nothing yet. */
@@ -81,6 +126,8 @@ main(int argc, char **argv)
 	}
 	if (cfg->command == CONFIG_PRINT_SERVER_KEY)
 		return print_server_key(cfg);
+	if (cfg->command == CONFIG_CREATE_ADMIN)
+		return create_admin(cfg);
 
 	if (!db_init(cfg->db_path, cfg->busy_timeout_ms, why, sizeof(why))) {
 		fprintf(stderr, "ngo-voted: database %s: %s\n", cfg->db_path, why);

@@ -14,6 +14,14 @@ static const struct route route_table[] = {
     {"GET", "/healthz", h_healthz, 0, false, ROUTE_PUBLIC, NULL},
     {"GET", "/api/elections/*/record", h_record, 0, false, ROUTE_PUBLIC, NULL},
     {"POST", "/api/elections/*/receipts/check", h_receipt_check, 4096, true, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/setup", h_setup, 4096, true, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/login", h_login, 4096, true, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/logout", h_logout, 0, false, ROUTE_SESSION, NULL},
+    {"GET", "/api/session", h_session, 0, false, ROUTE_SESSION, NULL},
+    {"GET", "/api/accounts", h_accounts_list, 0, false, ROUTE_SECRETARIAT, NULL},
+    {"POST", "/api/accounts", h_accounts_create, 4096, true, ROUTE_SECRETARIAT, NULL},
+    {"POST", "/api/accounts/*/deactivate", h_account_deactivate, 0, false, ROUTE_SECRETARIAT, NULL},
+    {"GET", "/api/audit-log", h_audit_log, 0, false, ROUTE_STAFF, NULL},
 };
 
 static const struct route static_route = {"GET", "/*static",   h_static, 0,

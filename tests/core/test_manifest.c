@@ -94,6 +94,8 @@ START_TEST(build_roundtrip)
 	ck_assert(protocol_manifest_encode(m, &b2, &why));
 	ck_assert_uint_eq(b.len, b2.len);
 	ck_assert_mem_eq(b.data, b2.data, b.len);
+	protocol_manifest_free(m);
+	m = NULL;
 	/* every strict prefix is refused, and so is a trailing byte */
 	for (size_t k = 0; k < b.len; k++) {
 		ck_assert(!protocol_manifest_decode(b.data, k, &m, &why) || (ck_abort(), 0));
