@@ -55,6 +55,8 @@ static const struct opt opts[] = {
      "seconds without a request after which a session ends"},
     {"--session-max", "NGO_VOTE_SESSION_MAX", OPT_UINT, OFF(session_max_s), 0, 1, 2592000, "43200",
      "seconds after login at which a session ends in any case"},
+    {"--enrol-code-ttl", "NGO_VOTE_ENROL_CODE_TTL", OPT_UINT, OFF(enrol_code_ttl_s), 0, 1, 31536000,
+     "1209600", "seconds an enrolment code stays valid (default 14 days)"},
     {"--public-url", "NGO_VOTE_PUBLIC_URL", OPT_STR, OFF(public_url),
      sizeof(((struct config *)0)->public_url), 0, 0, "",
      "URL users reach the server at, for links (default http://LISTEN:PORT)"},

@@ -34,6 +34,7 @@ struct config {
 	unsigned busy_timeout_ms;
 	unsigned session_idle_s;
 	unsigned session_max_s;
+	unsigned enrol_code_ttl_s;
 	char public_url[512]; /* empty: http://LISTEN:PORT */
 	char create_admin[256];
 	bool tls;

@@ -22,6 +22,23 @@ enum MHD_Result h_accounts_list(struct request *rq);
 enum MHD_Result h_accounts_create(struct request *rq);
 enum MHD_Result h_account_deactivate(struct request *rq);
 enum MHD_Result h_audit_log(struct request *rq);
+/* NGO registry (h_ngos.c) */
+enum MHD_Result h_ngos_public(struct request *rq);
+enum MHD_Result h_admin_ngos_list(struct request *rq);
+enum MHD_Result h_admin_ngo_create(struct request *rq);
+enum MHD_Result h_admin_ngo_update(struct request *rq);
+enum MHD_Result h_admin_ngo_deactivate(struct request *rq);
+enum MHD_Result h_admin_ngo_activate(struct request *rq);
+enum MHD_Result h_admin_ngos_import(struct request *rq);
+enum MHD_Result h_admin_ngos_export(struct request *rq);
+/* enrolment (h_enrol.c) and delegate login (h_delegate.c) */
+enum MHD_Result h_enrol_code_issue(struct request *rq);
+enum MHD_Result h_enrol_code_revoke(struct request *rq);
+enum MHD_Result h_enrol_check(struct request *rq);
+enum MHD_Result h_enrol(struct request *rq);
+enum MHD_Result h_delegate_nonce(struct request *rq);
+enum MHD_Result h_delegate_login(struct request *rq);
+enum MHD_Result h_delegate_me(struct request *rq);
 /* Sets (hex) or clears (NULL) the session cookie on the reply. */
 void h_auth_set_cookie(struct request *rq, const char *hex);
 
