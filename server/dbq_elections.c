@@ -3,6 +3,8 @@
  */
 #include "dbq_elections.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const status_names[] = {"draft", "open", "closed"};
@@ -103,4 +105,180 @@ dbq_elections_any_published(struct db *db, bool *any)
 	*any = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? DB_OK : db_status_from_rc(rc);
+}
+
+enum db_status
+dbq_election_create(struct db *db, const char *id, const char *draft,
+                    const struct dbq_schedule *sched)
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO elections (id, draft, opens_at, closes_at,"
+	                                  " auto_open, auto_close, updated_at)"
+	                                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6,"
+	                                  " strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))");
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, draft, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sched->opens_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sched->closes_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, sched->auto_open);
+	sqlite3_bind_int(st, 6, sched->auto_close);
+	return db_step_done(st);
+}
+
+enum db_status
+dbq_election_draft_set(struct db *db, const char *id, const char *draft,
+                       const struct dbq_schedule *sched)
+{
+	sqlite3_stmt *st = db_prepare(db, "UPDATE elections SET draft = ?2, opens_at = ?3,"
+	                                  " closes_at = ?4, auto_open = ?5, auto_close = ?6,"
+	                                  " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
+	                                  " WHERE id = ?1 AND status = 'draft'");
+	enum db_status ret;
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, draft, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sched->opens_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sched->closes_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, sched->auto_open);
+	sqlite3_bind_int(st, 6, sched->auto_close);
+	ret = db_step_done(st);
+	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
+		ret = DB_CONFLICT;
+	return ret;
+}
+
+enum db_status
+dbq_election_draft_get(struct db *db, const char *id, char **draft)
+{
+	sqlite3_stmt *st = db_prepare(db, "SELECT draft FROM elections WHERE id = ?1");
+	enum db_status ret = DB_OK;
+	int rc;
+
+	*draft = NULL;
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*draft = strdup((const char *)sqlite3_column_text(st, 0));
+		if (*draft == NULL)
+			ret = DB_ERROR;
+	} else {
+		ret = rc == SQLITE_DONE ? DB_NOT_FOUND : db_status_from_rc(rc);
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+enum db_status
+dbq_elections_each(struct db *db, bool with_drafts,
+                   void (*cb)(void *cls, const struct dbq_election_row *r), void *cls)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT e.id, e.status, e.draft, e.opens_at, e.closes_at, e.auto_open,"
+	                   " e.auto_close, e.election_hash,"
+	                   " (SELECT count(*) FROM board_events b WHERE b.election_id = e.id"
+	                   "   AND b.type = 'ballot'),"
+	                   " (SELECT count(*) FROM election_roll r WHERE r.election_id = e.id),"
+	                   " (SELECT count(DISTINCT voter_pk) FROM board_events b"
+	                   "   WHERE b.election_id = e.id AND b.type = 'ballot')"
+	                   " FROM elections e WHERE ?1 OR e.status <> 'draft'"
+	                   " ORDER BY e.created_at DESC, e.id");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_int(st, 1, with_drafts);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct dbq_election_row r = {
+		    .id = (const char *)sqlite3_column_text(st, 0),
+		    .status = (const char *)sqlite3_column_text(st, 1),
+		    .draft = (const char *)sqlite3_column_text(st, 2),
+		    .opens_at = (const char *)sqlite3_column_text(st, 3),
+		    .closes_at = (const char *)sqlite3_column_text(st, 4),
+		    .auto_open = sqlite3_column_int(st, 5) != 0,
+		    .auto_close = sqlite3_column_int(st, 6) != 0,
+		    .election_hash =
+		        sqlite3_column_bytes(st, 7) == 64 ? sqlite3_column_blob(st, 7) : NULL,
+		    .ballots = sqlite3_column_int64(st, 8),
+		    .voters = sqlite3_column_int64(st, 9),
+		    .voted = sqlite3_column_int64(st, 10),
+		};
+		cb(cls, &r);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_status_from_rc(rc);
+}
+
+enum db_status
+dbq_elections_due(struct db *db, const char *now, void (*cb)(void *cls, const char *id, bool open),
+                  void *cls)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT id, status = 'draft' FROM elections"
+	                   " WHERE (status = 'draft' AND auto_open = 1 AND opens_at <> ''"
+	                   "        AND opens_at <= ?1)"
+	                   "    OR (status = 'open' AND auto_close = 1 AND closes_at <> ''"
+	                   "        AND closes_at <= ?1)");
+	char ids[16][65];
+	bool open[16];
+	int rc, n = 0;
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
+	/* collect first: the callback writes, and must not run under our read */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
+		snprintf(ids[n], sizeof(ids[n]), "%s", (const char *)sqlite3_column_text(st, 0));
+		open[n] = sqlite3_column_int(st, 1) != 0;
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		return db_status_from_rc(rc);
+	for (int i = 0; i < n; i++)
+		cb(cls, ids[i], open[i]);
+	return DB_OK;
+}
+
+enum db_status
+dbq_roll_insert(struct db *db, const char *election_id, const char *ngo_id, const uint8_t pk[32])
+{
+	sqlite3_stmt *st = db_prepare(db, "INSERT INTO election_roll (election_id, ngo_id,"
+	                                  " public_key) VALUES (?1, ?2, ?3)");
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, ngo_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, pk, 32, SQLITE_STATIC);
+	return db_step_done(st);
+}
+
+enum db_status
+dbq_roll_each(struct db *db, const char *election_id,
+              void (*cb)(void *cls, const char *ngo_id, const uint8_t pk[32], bool voted),
+              void *cls)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT r.ngo_id, r.public_key, EXISTS (SELECT 1 FROM board_events b"
+	                   " WHERE b.election_id = r.election_id AND b.voter_pk = r.public_key)"
+	                   " FROM election_roll r WHERE r.election_id = ?1 ORDER BY r.ngo_id");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 1) != 32)
+			continue;
+		cb(cls, (const char *)sqlite3_column_text(st, 0), sqlite3_column_blob(st, 1),
+		   sqlite3_column_int(st, 2) != 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_status_from_rc(rc);
 }

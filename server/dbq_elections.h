@@ -31,6 +31,44 @@ enum db_status dbq_election_set_status(struct db *db, const char *id,
                                        enum dbq_election_status status);
 enum db_status dbq_election_set_hash(struct db *db, const char *id, const uint8_t hash[64]);
 
+/* The schedule columns, kept beside the draft for the timer's query. */
+struct dbq_schedule {
+	const char *opens_at, *closes_at; /* Time or "" */
+	bool auto_open, auto_close;
+};
+
+enum db_status dbq_election_create(struct db *db, const char *id, const char *draft,
+                                   const struct dbq_schedule *sched);
+/* Replaces the draft; DB_CONFLICT unless the election is still a draft. */
+enum db_status dbq_election_draft_set(struct db *db, const char *id, const char *draft,
+                                      const struct dbq_schedule *sched);
+/* The draft document (malloc'd text) of an election. */
+enum db_status dbq_election_draft_get(struct db *db, const char *id, char **draft);
+
+struct dbq_election_row {
+	const char *id, *status, *draft, *opens_at, *closes_at;
+	bool auto_open, auto_close;
+	int64_t ballots, voters, voted;
+	const uint8_t *election_hash; /* NULL before opening */
+};
+
+/* Every election (drafts too when with_drafts), newest first. */
+enum db_status dbq_elections_each(struct db *db, bool with_drafts,
+                                  void (*cb)(void *cls, const struct dbq_election_row *r),
+                                  void *cls);
+/* Elections the timer must open or close at `now` (a Time). */
+enum db_status dbq_elections_due(struct db *db, const char *now,
+                                 void (*cb)(void *cls, const char *id, bool open), void *cls);
+
+/* The roll, written when the manifest is. */
+enum db_status dbq_roll_insert(struct db *db, const char *election_id, const char *ngo_id,
+                               const uint8_t pk[32]);
+/* Each voter of the roll and whether it has cast a ballot. */
+enum db_status dbq_roll_each(struct db *db, const char *election_id,
+                             void (*cb)(void *cls, const char *ngo_id, const uint8_t pk[32],
+                                        bool voted),
+                             void *cls);
+
 /* Whether any election has published its hash: from then on receipts and
  * heads exist under the server key, so the key must never be replaced. */
 enum db_status dbq_elections_any_published(struct db *db, bool *any);

@@ -39,6 +39,19 @@ enum MHD_Result h_enrol(struct request *rq);
 enum MHD_Result h_delegate_nonce(struct request *rq);
 enum MHD_Result h_delegate_login(struct request *rq);
 enum MHD_Result h_delegate_me(struct request *rq);
+/* elections: the secretariat's drafts (h_elections_admin.c), the public
+ * read API (h_elections.c) and casting (h_ballot.c) */
+enum MHD_Result h_admin_elections_list(struct request *rq);
+enum MHD_Result h_admin_election_get(struct request *rq);
+enum MHD_Result h_admin_election_create(struct request *rq);
+enum MHD_Result h_admin_election_update(struct request *rq);
+enum MHD_Result h_admin_election_open(struct request *rq);
+enum MHD_Result h_admin_election_close(struct request *rq);
+enum MHD_Result h_elections_list(struct request *rq);
+enum MHD_Result h_election_get(struct request *rq);
+enum MHD_Result h_election_board(struct request *rq);
+enum MHD_Result h_election_result(struct request *rq);
+enum MHD_Result h_ballot_cast(struct request *rq);
 /* Sets (hex) or clears (NULL) the session cookie on the reply. */
 void h_auth_set_cookie(struct request *rq, const char *hex);
 

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "dbq_accounts.h"
 #include "dbq_elections.h"
+#include "elections.h"
 #include "encoding.h"
 #include "httpd.h"
 #include "log.h"
@@ -169,6 +170,13 @@ main(int argc, char **argv)
 		db_shutdown();
 		return EXIT_FAILURE;
 	}
+	if (!elections_timer_start()) {
+		fprintf(stderr, "ngo-voted: cannot start the election timer\n");
+		httpd_stop(h, 0);
+		server_key_free(&the_app.key);
+		db_shutdown();
+		return EXIT_FAILURE;
+	}
 	printf("listening on http://%s:%u/\n", cfg->listen, port);
 	fflush(stdout);
 	LOG_INFO("ngo-voted %s started: db=%s threads=%u max-connections=%u max-per-ip=%u "
@@ -180,6 +188,7 @@ main(int argc, char **argv)
 		sig = SIGTERM;
 	LOG_INFO("signal %d: stopping", sig);
 	httpd_stop(h, 10);
+	elections_timer_stop();
 	db_shutdown();
 	server_key_free(&the_app.key);
 	LOG_INFO("stopped cleanly");

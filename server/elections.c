@@ -1,0 +1,678 @@
+/*
+ * elections.c -- opening, casting, closing, and the schedule timer.
+ *
+ * Every state change and the board event it causes are written in one
+ * transaction: the open event with the manifest and the roll, a ballot
+ * with the revote check, the close event with the computed result.  A
+ * ballot's receipt is signed only after its transaction has committed
+ * (synchronous=FULL: the WAL is fsync'ed), so an acknowledged ballot
+ * survives a crash.
+ */
+#include "elections.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "app.h"
+#include "dbq_audit.h"
+#include "dbq_board.h"
+#include "dbq_elections.h"
+#include "dbq_ngos.h"
+#include "election_draft.h"
+#include "log.h"
+#include "protocol_ballot.h"
+#include "protocol_tally.h"
+#include "timeutil.h"
+
+/* ---- the manifest cache ---- */
+
+#define CACHE_SLOTS 32
+
+struct cache_slot {
+	char id[65];
+	struct elections_manifest *em;
+	unsigned refs;
+};
+
+static struct cache_slot cache[CACHE_SLOTS];
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+manifest_free(struct elections_manifest *em)
+{
+	if (em == NULL)
+		return;
+	protocol_manifest_free(em->m);
+	free(em);
+}
+
+static struct elections_manifest *
+manifest_load(struct db *db, const char *id, enum db_status *st)
+{
+	struct elections_manifest *em;
+	struct dbq_election e;
+	struct dbq_event ev;
+	const char *why = NULL;
+
+	*st = dbq_election_get(db, id, &e);
+	if (*st != DB_OK)
+		return NULL;
+	if (!e.has_election_hash) {
+		*st = DB_NOT_FOUND;
+		return NULL;
+	}
+	*st = dbq_board_get(db, id, 0, &ev);
+	if (*st != DB_OK)
+		return NULL;
+	em = calloc(1, sizeof(*em));
+	if (em == NULL || ev.type != PROTOCOL_EVENT_MANIFEST ||
+	    !protocol_manifest_decode(ev.data, ev.len, &em->m, &why)) {
+		LOG_BUG("election %s: manifest does not decode: %s", id, why ? why : "?");
+		free(ev.data);
+		free(em);
+		*st = DB_ERROR;
+		return NULL;
+	}
+	free(ev.data);
+	memcpy(em->election_hash, e.election_hash, 64);
+	return em;
+}
+
+enum db_status
+elections_manifest_get(struct db *db, const char *id, const struct elections_manifest **out)
+{
+	struct elections_manifest *em;
+	struct cache_slot *free_slot = NULL;
+	enum db_status st;
+
+	pthread_mutex_lock(&cache_lock);
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].em != NULL && strcmp(cache[i].id, id) == 0) {
+			cache[i].refs++;
+			*out = cache[i].em;
+			pthread_mutex_unlock(&cache_lock);
+			return DB_OK;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	em = manifest_load(db, id, &st);
+	if (em == NULL)
+		return st;
+	pthread_mutex_lock(&cache_lock);
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].em != NULL && strcmp(cache[i].id, id) == 0) {
+			/* another thread won the race: use its copy */
+			manifest_free(em);
+			cache[i].refs++;
+			*out = cache[i].em;
+			pthread_mutex_unlock(&cache_lock);
+			return DB_OK;
+		}
+		if (free_slot == NULL && (cache[i].em == NULL || cache[i].refs == 0))
+			free_slot = &cache[i];
+	}
+	if (free_slot == NULL) {
+		/* every slot is in use right now: hand out an uncached copy */
+		pthread_mutex_unlock(&cache_lock);
+		*out = em;
+		return DB_OK;
+	}
+	manifest_free(free_slot->em);
+	snprintf(free_slot->id, sizeof(free_slot->id), "%s", id);
+	free_slot->em = em;
+	free_slot->refs = 1;
+	*out = em;
+	pthread_mutex_unlock(&cache_lock);
+	return DB_OK;
+}
+
+void
+elections_manifest_put(const struct elections_manifest *em)
+{
+	pthread_mutex_lock(&cache_lock);
+	for (unsigned i = 0; i < CACHE_SLOTS; i++) {
+		if (cache[i].em == em) {
+			cache[i].refs--;
+			pthread_mutex_unlock(&cache_lock);
+			return;
+		}
+	}
+	pthread_mutex_unlock(&cache_lock);
+	manifest_free((struct elections_manifest *)em); /* an uncached copy */
+}
+
+/* ---- opening ---- */
+
+struct ngo_list {
+	struct election_ngo *v;
+	size_t n, cap;
+};
+
+static void
+ngo_list_free(struct ngo_list *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		free((char *)l->v[i].id);
+		free((char *)l->v[i].name_en);
+		free((char *)l->v[i].name_km);
+	}
+	free(l->v);
+	memset(l, 0, sizeof(*l));
+}
+
+static void
+ngo_list_add(void *cls, const struct dbq_ngo *n)
+{
+	struct ngo_list *l = cls;
+	struct election_ngo *e;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct election_ngo *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return;
+		l->v = v;
+		l->cap = cap;
+	}
+	e = &l->v[l->n];
+	e->id = strdup(n->id);
+	e->name_en = strdup(n->name_en);
+	e->name_km = strdup(n->name_km);
+	e->active = n->active;
+	e->enrolled = n->enrolled;
+	memcpy(e->pk, n->public_key, 32);
+	if (e->id == NULL || e->name_en == NULL || e->name_km == NULL) {
+		free((char *)e->id);
+		free((char *)e->name_en);
+		free((char *)e->name_km);
+		return;
+	}
+	l->n++;
+}
+
+static const struct election_ngo *
+ngo_lookup(void *cls, const char *id)
+{
+	const struct ngo_list *l = cls;
+
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].id, id) == 0)
+			return &l->v[i];
+	return NULL;
+}
+
+static bool
+excluded(const json_t *draft, const char *ngo_id)
+{
+	json_t *x;
+	size_t i;
+
+	json_array_foreach(json_object_get(draft, "excluded"), i,
+	                   x) if (strcmp(json_string_value(json_object_get(x, "ngo_id")), ngo_id) ==
+	                          0) return true;
+	return false;
+}
+
+/* Reads the registry and splits out the roll: every active NGO the
+ * secretariat did not exclude, in id order.  roll->v borrows all's. */
+static enum db_status
+load_roll(struct db *db, const json_t *draft, struct ngo_list *all, struct ngo_list *roll)
+{
+	enum db_status st = dbq_ngos_each(db, (int64_t)time(NULL), ngo_list_add, all);
+
+	if (st != DB_OK)
+		return st;
+	roll->v = calloc(all->n ? all->n : 1, sizeof(*roll->v));
+	if (roll->v == NULL)
+		return DB_ERROR;
+	for (size_t i = 0; i < all->n; i++)
+		if (all->v[i].active && !excluded(draft, all->v[i].id))
+			roll->v[roll->n++] = all->v[i];
+	return DB_OK;
+}
+
+json_t *
+elections_draft_problems(struct db *db, const json_t *draft)
+{
+	struct ngo_list all = {0}, roll = {0};
+	json_t *problems = NULL;
+
+	if (load_roll(db, draft, &all, &roll) == DB_OK)
+		problems = election_draft_problems(draft, roll.v, roll.n, ngo_lookup, &all);
+	free(roll.v);
+	ngo_list_free(&all);
+	return problems;
+}
+
+struct open_ctx {
+	const char *id, *actor;
+	json_t *problems;
+};
+
+static enum db_status
+open_txn(struct db *db, void *cls)
+{
+	struct open_ctx *c = cls;
+	struct ngo_list all = {0}, roll = {0};
+	struct encoding_buf manifest, open_data;
+	struct dbq_election e;
+	uint8_t mhash[64], ehash[64], h[64];
+	char *text = NULL, now[TIMEUTIL_LEN + 1];
+	const char *why = NULL;
+	json_t *draft = NULL;
+	enum db_status st;
+	uint32_t n;
+
+	encoding_buf_init(&manifest);
+	encoding_buf_init(&open_data);
+	json_decref(c->problems);
+	c->problems = NULL;
+	st = dbq_election_get(db, c->id, &e);
+	if (st != DB_OK)
+		goto out;
+	if (e.status != DBQ_ELECTION_DRAFT) {
+		st = DB_CONFLICT;
+		goto out;
+	}
+	st = dbq_election_draft_get(db, c->id, &text);
+	if (st != DB_OK)
+		goto out;
+	draft = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	if (draft == NULL) {
+		st = DB_ERROR;
+		goto out;
+	}
+	st = load_roll(db, draft, &all, &roll);
+	if (st != DB_OK)
+		goto out;
+	c->problems = election_draft_problems(draft, roll.v, roll.n, ngo_lookup, &all);
+	if (c->problems == NULL || json_array_size(c->problems) > 0) {
+		st = DB_ROLLBACK;
+		goto out;
+	}
+	if (!election_draft_manifest(c->id, draft, app_get()->key.pk, roll.v, roll.n, ngo_lookup,
+	                             &all, &manifest, &why)) {
+		json_array_append_new(c->problems,
+		                      json_pack("{s:s, s:s, s:s}", "field", "", "problem",
+		                                "MANIFEST_INVALID", "detail", why ? why : "?"));
+		st = DB_ROLLBACK;
+		goto out;
+	}
+	timeutil_now(now);
+	protocol_manifest_hash(manifest.data, manifest.len, mhash);
+	protocol_election_hash_open(mhash, ehash);
+	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_MANIFEST, now, manifest.data, manifest.len,
+	                      NULL, &n, h);
+	if (st != DB_OK)
+		goto out;
+	protocol_board_open_data(ehash, &open_data);
+	if (open_data.failed) {
+		st = DB_ERROR;
+		goto out;
+	}
+	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_OPEN, now, open_data.data, open_data.len,
+	                      NULL, &n, h);
+	if (st == DB_OK)
+		st = dbq_election_set_hash(db, c->id, ehash);
+	if (st == DB_OK)
+		st = dbq_election_set_status(db, c->id, DBQ_ELECTION_OPEN);
+	for (size_t i = 0; st == DB_OK && i < roll.n; i++)
+		st = dbq_roll_insert(db, c->id, roll.v[i].id, roll.v[i].pk);
+	if (st == DB_OK)
+		st = dbq_audit_add(db, c->actor, "election.open", c->id, NULL);
+out:
+	free(roll.v); /* the entries belong to `all` */
+	ngo_list_free(&all);
+	json_decref(draft);
+	free(text);
+	encoding_buf_free(&manifest);
+	encoding_buf_free(&open_data);
+	return st;
+}
+
+enum db_status
+elections_open(struct db *db, const char *id, const char *actor, json_t **problems)
+{
+	struct open_ctx c = {id, actor, NULL};
+	enum db_status st = db_txn_run(db, "election-open", open_txn, &c);
+
+	*problems = c.problems;
+	return st;
+}
+
+/* ---- closing ---- */
+
+struct close_ctx {
+	const char *id, *actor;
+	const struct elections_manifest *em;
+	struct protocol_tally *tally;
+	uint32_t ballots;
+	bool failed;
+};
+
+static bool
+count_ballot(void *cls, const struct dbq_event *ev)
+{
+	struct close_ctx *c = cls;
+	struct protocol_ballot b;
+	uint8_t hash[64];
+	int64_t voter;
+
+	if (ev->type != PROTOCOL_EVENT_BALLOT)
+		return true;
+	c->ballots++;
+	/* every stored ballot passed these checks when it was cast */
+	if (ev->len < 64 ||
+	    protocol_ballot_parse(c->em->m, ev->data, ev->len - 64, &b) != PROTOCOL_BALLOT_OK) {
+		c->failed = true;
+		return false;
+	}
+	voter = protocol_manifest_voter_find(c->em->m, b.voter_pk);
+	protocol_ballot_hash(ev->data, ev->len - 64, hash);
+	if (voter >= 0)
+		protocol_tally_add(c->tally, (uint32_t)voter, ev->n, &b, hash);
+	else
+		c->failed = true;
+	protocol_ballot_clear(&b);
+	return !c->failed;
+}
+
+static enum db_status
+close_txn(struct db *db, void *cls)
+{
+	struct close_ctx *c = cls;
+	struct protocol_result *res = NULL;
+	struct encoding_buf data;
+	struct dbq_election e;
+	char now[TIMEUTIL_LEN + 1];
+	uint8_t h[64];
+	uint32_t n;
+	enum db_status st;
+
+	encoding_buf_init(&data);
+	c->ballots = 0;
+	c->failed = false;
+	protocol_tally_free(c->tally);
+	c->tally = NULL;
+	st = dbq_election_get(db, c->id, &e);
+	if (st != DB_OK)
+		return st;
+	if (e.status != DBQ_ELECTION_OPEN)
+		return DB_CONFLICT;
+	c->tally = protocol_tally_new(c->em->m);
+	if (c->tally == NULL)
+		return DB_ERROR;
+	st = dbq_board_each(db, c->id, 0, UINT32_MAX, count_ballot, c);
+	if (st != DB_OK)
+		goto out;
+	if (c->failed) {
+		LOG_BUG("election %s: a stored ballot does not parse; not closing", c->id);
+		st = DB_ERROR;
+		goto out;
+	}
+	timeutil_now(now);
+	protocol_board_close_data(c->em->election_hash, c->ballots, &data);
+	if (data.failed) {
+		st = DB_ERROR;
+		goto out;
+	}
+	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_CLOSE, now, data.data, data.len, NULL, &n,
+	                      h);
+	if (st != DB_OK)
+		goto out;
+	if (!protocol_tally_finish(c->tally, c->em->election_hash, &res)) {
+		st = DB_ERROR;
+		goto out;
+	}
+	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_RESULT, now, res->body, res->body_len, NULL,
+	                      &n, h);
+	if (st == DB_OK)
+		st = dbq_election_set_status(db, c->id, DBQ_ELECTION_CLOSED);
+	if (st == DB_OK)
+		st = dbq_audit_add(db, c->actor, "election.close", c->id, NULL);
+out:
+	protocol_result_free(res);
+	encoding_buf_free(&data);
+	return st;
+}
+
+enum db_status
+elections_close(struct db *db, const char *id, const char *actor)
+{
+	struct close_ctx c = {id, actor, NULL, NULL, 0, false};
+	enum db_status st = elections_manifest_get(db, id, &c.em);
+
+	if (st == DB_NOT_FOUND) {
+		struct dbq_election e;
+
+		/* a draft has no manifest yet: it cannot be closed */
+		return dbq_election_get(db, id, &e) == DB_OK ? DB_CONFLICT : DB_NOT_FOUND;
+	}
+	if (st != DB_OK)
+		return st;
+	st = db_txn_run(db, "election-close", close_txn, &c);
+	protocol_tally_free(c.tally);
+	elections_manifest_put(c.em);
+	return st;
+}
+
+/* ---- casting ---- */
+
+static enum error_code
+ballot_error(enum protocol_ballot_error e)
+{
+	switch (e) {
+	case PROTOCOL_BALLOT_OK:
+		break;
+	case PROTOCOL_BALLOT_MALFORMED:
+		return ERROR_BALLOT_MALFORMED;
+	case PROTOCOL_BALLOT_TRAILING_BYTES:
+		return ERROR_BALLOT_TRAILING_BYTES;
+	case PROTOCOL_BALLOT_CONTEST_COUNT:
+		return ERROR_BALLOT_CONTEST_COUNT;
+	case PROTOCOL_BALLOT_WRONG_ELECTION:
+		return ERROR_BALLOT_WRONG_ELECTION;
+	case PROTOCOL_BALLOT_NOT_ON_ROLL:
+		return ERROR_BALLOT_NOT_ON_ROLL;
+	case PROTOCOL_BALLOT_SEQ_ZERO:
+		return ERROR_BALLOT_SEQ_ZERO;
+	case PROTOCOL_BALLOT_COUNT_RANGE:
+		return ERROR_BALLOT_COUNT_RANGE;
+	case PROTOCOL_BALLOT_INDEX_ORDER:
+		return ERROR_BALLOT_INDEX_ORDER;
+	case PROTOCOL_BALLOT_INDEX_RANGE:
+		return ERROR_BALLOT_INDEX_RANGE;
+	case PROTOCOL_BALLOT_BAD_SIGNATURE:
+		return ERROR_BALLOT_BAD_SIGNATURE;
+	case PROTOCOL_BALLOT_NO_MEMORY:
+		break;
+	}
+	return ERROR_INTERNAL_ERROR;
+}
+
+struct cast_ctx {
+	const char *id;
+	const struct elections_manifest *em;
+	const uint8_t *body;
+	size_t len;
+	const uint8_t *sig;
+	struct protocol_ballot b;
+	uint8_t hash[64];
+	struct elections_receipt *receipt;
+	enum error_code error;
+};
+
+static enum db_status
+cast_txn(struct db *db, void *cls)
+{
+	struct cast_ctx *c = cls;
+	struct dbq_ballot_meta meta;
+	struct dbq_election e;
+	uint8_t *data;
+	uint32_t last;
+	bool dup;
+	char now[TIMEUTIL_LEN + 1];
+	enum db_status st;
+
+	st = dbq_election_get(db, c->id, &e);
+	if (st != DB_OK)
+		return st;
+	if (e.status != DBQ_ELECTION_OPEN) {
+		c->error = e.status == DBQ_ELECTION_CLOSED ? ERROR_ELECTION_CLOSED
+		                                           : ERROR_ELECTION_NOT_OPEN;
+		return DB_ROLLBACK;
+	}
+	st = dbq_board_has_ballot(db, c->id, c->hash, &dup);
+	if (st != DB_OK)
+		return st;
+	if (dup) {
+		c->error = ERROR_BALLOT_DUPLICATE;
+		return DB_ROLLBACK;
+	}
+	st = dbq_board_voter_last_seq(db, c->id, c->b.voter_pk, &last);
+	if (st != DB_OK)
+		return st;
+	if (c->em->m->revote == 0 && (last != 0 || c->b.seq != 1)) {
+		c->error = ERROR_BALLOT_REVOTE_NOT_ALLOWED;
+		return DB_ROLLBACK;
+	}
+	if (c->b.seq <= last) {
+		c->error = ERROR_BALLOT_STALE_SEQ;
+		return DB_ROLLBACK;
+	}
+	data = malloc(c->len + 64);
+	if (data == NULL)
+		return DB_ERROR;
+	memcpy(data, c->body, c->len);
+	memcpy(data + c->len, c->sig, 64);
+	memcpy(meta.voter_pk, c->b.voter_pk, 32);
+	meta.seq = c->b.seq;
+	memcpy(meta.ballot_hash, c->hash, 64);
+	timeutil_now(now);
+	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_BALLOT, now, data, c->len + 64, &meta,
+	                      &c->receipt->n, c->receipt->event_hash);
+	free(data);
+	return st;
+}
+
+enum db_status
+elections_cast(struct db *db, const char *id, const uint8_t *body, size_t len,
+               const uint8_t sig[64], struct elections_receipt *receipt, enum error_code *error)
+{
+	struct cast_ctx c;
+	struct dbq_election e;
+	enum protocol_ballot_error be;
+	int64_t voter;
+	enum db_status st;
+
+	memset(&c, 0, sizeof(c));
+	memset(receipt, 0, sizeof(*receipt));
+	st = dbq_election_get(db, id, &e);
+	if (st != DB_OK)
+		return st;
+	if (e.status != DBQ_ELECTION_OPEN) {
+		*error = e.status == DBQ_ELECTION_CLOSED ? ERROR_ELECTION_CLOSED
+		                                         : ERROR_ELECTION_NOT_OPEN;
+		return DB_ROLLBACK;
+	}
+	st = elections_manifest_get(db, id, &c.em);
+	if (st != DB_OK)
+		return st;
+	/* the expensive checks (parse, rules, signature) run outside the
+	 * write transaction; the board-dependent ones inside it */
+	be = protocol_ballot_check(c.em->m, c.em->election_hash, body, len, sig, &c.b, c.hash,
+	                           &voter);
+	if (be != PROTOCOL_BALLOT_OK) {
+		*error = ballot_error(be);
+		st = DB_ROLLBACK;
+		goto out;
+	}
+	c.id = id;
+	c.body = body;
+	c.len = len;
+	c.sig = sig;
+	c.receipt = receipt;
+	st = db_txn_run(db, "ballot", cast_txn, &c);
+	if (st == DB_ROLLBACK)
+		*error = c.error;
+	if (st == DB_OK) {
+		memcpy(receipt->ballot_hash, c.hash, 64);
+		memcpy(receipt->election_hash, c.em->election_hash, 64);
+	}
+out:
+	protocol_ballot_clear(&c.b);
+	elections_manifest_put(c.em);
+	return st;
+}
+
+/* ---- the timer ---- */
+
+static pthread_t timer_thread;
+static atomic_bool timer_stop;
+static bool timer_running;
+
+static void
+timer_act(void *cls, const char *id, bool open)
+{
+	struct db *db = cls;
+	json_t *problems = NULL;
+	enum db_status st;
+
+	if (open) {
+		st = elections_open(db, id, "timer", &problems);
+		if (st == DB_OK)
+			LOG_INFO("election %s opened on schedule", id);
+		else if (st == DB_ROLLBACK)
+			LOG_INFO("election %s is due to open but cannot: %zu problems", id,
+			         json_array_size(problems));
+		json_decref(problems);
+	} else {
+		st = elections_close(db, id, "timer");
+		if (st == DB_OK)
+			LOG_INFO("election %s closed on schedule", id);
+	}
+}
+
+static void *
+timer_main(void *arg)
+{
+	char now[TIMEUTIL_LEN + 1];
+	struct db *db;
+
+	(void)arg;
+	while (!atomic_load(&timer_stop)) {
+		db = db_thread();
+		if (db != NULL) {
+			timeutil_now(now);
+			if (dbq_elections_due(db, now, timer_act, db) != DB_OK)
+				LOG_INFO("timer: could not read the schedule");
+		}
+		for (int i = 0; i < 10 && !atomic_load(&timer_stop); i++)
+			usleep(100 * 1000);
+	}
+	return NULL;
+}
+
+bool
+elections_timer_start(void)
+{
+	atomic_store(&timer_stop, false);
+	timer_running = pthread_create(&timer_thread, NULL, timer_main, NULL) == 0;
+	return timer_running;
+}
+
+void
+elections_timer_stop(void)
+{
+	if (!timer_running)
+		return;
+	atomic_store(&timer_stop, true);
+	pthread_join(timer_thread, NULL);
+	timer_running = false;
+}
