@@ -51,7 +51,8 @@ function interpolate(s, args) {
 	return s.replace(/\{(\w+)\}/g, (m, name) => (name in args ? String(args[name]) : m));
 }
 
-// The string for key in language l; falls back to English, then to the key.
+// The string for key in language l; falls back to English (when loaded),
+// then to the key itself.
 export function t(key, args, l = lang) {
 	const tab = tables[l];
 	let s = tab && key in tab ? tab[key] : undefined;
@@ -60,8 +61,12 @@ export function t(key, args, l = lang) {
 	return interpolate(s, args);
 }
 
+// Dates arrive as RFC 3339 strings; Unix seconds are accepted too.
 export function formatDate(value, l = lang) {
-	const d = value instanceof Date ? value : new Date(value);
+	let v = value;
+	if (typeof v === 'string' && /^\d{9,11}$/.test(v)) v = Number(v);
+	if (typeof v === 'number' && v < 1e12) v *= 1000;
+	const d = v instanceof Date ? v : new Date(v);
 	if (Number.isNaN(d.getTime())) return String(value ?? '');
 	return new Intl.DateTimeFormat(LOCALES[l] || l, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
@@ -113,7 +118,8 @@ export function apply(root = document) {
 
 export async function setLang(l, { persist = true } = {}) {
 	if (!LANGS.includes(l)) l = 'en';
-	await loadTable('en');
+	// Only the chosen table is fetched: tests/e2e/static.test.mjs keeps both
+	// complete, so the English fallback in t() is for tables already loaded.
 	await loadTable(l);
 	lang = l;
 	document.documentElement.lang = l;

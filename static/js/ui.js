@@ -1,5 +1,5 @@
 // ui.js -- what every page shares: the header (brand, nav, language
-// switch), a small element builder that never uses innerHTML, and the way
+// switch), a small element builder that never parses HTML, and the way
 // errors and statuses are shown. Text from users or the server goes in
 // with textContent only; our own strings go in through data-i18n so a
 // language switch re-translates them.
@@ -27,9 +27,13 @@ export function el(tag, props = {}, ...children) {
 		else if (k === 'date') e.setAttribute('data-date', v);
 		else if (k === 'text') e.textContent = String(v);
 		else if (k === 'hidden') e.hidden = true;
-		else if (k === 'on') for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
-		else if (k === 'attrs') for (const [a, av] of Object.entries(v)) if (av !== undefined && av !== null && av !== false) e.setAttribute(a, av === true ? '' : String(av));
-		else e[k] = v;
+		else if (k === 'on') {
+			for (const [ev, fn] of Object.entries(v)) e.addEventListener(ev, fn);
+		} else if (k === 'attrs') {
+			for (const [a, av] of Object.entries(v)) {
+				if (av !== undefined && av !== null && av !== false) e.setAttribute(a, av === true ? '' : String(av));
+			}
+		} else e[k] = v;
 	}
 	for (const c of children.flat()) {
 		if (c === null || c === undefined || c === false) continue;

@@ -1,0 +1,181 @@
+// lib.mjs -- helpers for the browser tests: start the real daemon (or the
+// in-memory mock with NGO_VOTE_E2E_SERVER=mock), launch Debian's Chromium
+// through playwright-core, watch pages for CSP violations and script
+// errors, run axe-core, and save screenshots under build/e2e/.
+
+import { spawn, execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const BUILD = process.env.NGO_VOTE_BUILD ? path.resolve(ROOT, process.env.NGO_VOTE_BUILD) : path.join(ROOT, 'build');
+export const DAEMON = path.join(BUILD, 'ngo-voted');
+export const SHOTS = path.join(ROOT, 'build', 'e2e');
+export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+export const USE_MOCK = process.env.NGO_VOTE_E2E_SERVER === 'mock';
+
+export function tmpDir(prefix = 'ngo-vote-e2e-') {
+	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+// Extracts "#token=..." from whatever --create-admin printed.
+export function setupFragment(text) {
+	const m = /\/setup(#token=[^\s"'<>]+)/.exec(text);
+	if (!m) throw new Error('no setup link in: ' + text);
+	return m[1];
+}
+
+function runCli(args) {
+	return new Promise((resolve, reject) => {
+		execFile(DAEMON, args, { timeout: 30000 }, (err, stdout, stderr) => {
+			if (err) reject(new Error(`${DAEMON} ${args.join(' ')} failed: ${err.message}\n${stderr}`));
+			else resolve(stdout + stderr);
+		});
+	});
+}
+
+// Starts ngo-voted on port 0 with a fresh database; resolves once the first
+// stdout line "listening on http://127.0.0.1:PORT/" arrives.
+// Returns {url, origin, db, tmp, createAdmin(email) → absolute setup URL, stop()}.
+export async function startServer() {
+	const tmp = tmpDir();
+	const db = path.join(tmp, 'ngo-vote.sqlite');
+	if (USE_MOCK) {
+		const { startMock } = await import('./mock-server.mjs');
+		const m = await startMock({ staticDir: path.join(ROOT, 'static') });
+		return {
+			url: m.url,
+			origin: m.origin,
+			db,
+			tmp,
+			mock: m,
+			createAdmin: async (email) => m.origin + '/setup' + setupFragment(m.createAdmin(email)),
+			stop: async () => {
+				await m.close();
+				fs.rmSync(tmp, { recursive: true, force: true });
+			},
+		};
+	}
+	if (!fs.existsSync(DAEMON)) throw new Error(`${DAEMON} is missing: run make first`);
+	const child = spawn(DAEMON, ['--port', '0', '--db', db, '--static', path.join(ROOT, 'static'), '--threads', '2'], { stdio: ['ignore', 'pipe', 'pipe'] });
+	let stderr = '';
+	child.stderr.on('data', (d) => {
+		stderr += d;
+		if (process.env.NGO_VOTE_E2E_VERBOSE) process.stderr.write(d);
+	});
+	const url = await new Promise((resolve, reject) => {
+		const timer = setTimeout(() => reject(new Error('ngo-voted did not start in 15 s\n' + stderr)), 15000);
+		const rl = readline.createInterface({ input: child.stdout });
+		rl.once('line', (line) => {
+			clearTimeout(timer);
+			const m = /listening on (http:\/\/\S+?)\/?$/.exec(line.trim());
+			if (m) resolve(m[1] + '/');
+			else reject(new Error('unexpected first line from ngo-voted: ' + line));
+		});
+		child.once('exit', (code) => {
+			clearTimeout(timer);
+			reject(new Error(`ngo-voted exited with ${code}\n${stderr}`));
+		});
+	});
+	child.stdout.resume();
+	const origin = new URL(url).origin;
+	return {
+		url,
+		origin,
+		db,
+		tmp,
+		child,
+		stderr: () => stderr,
+		// Works against the same database while the daemon runs.
+		createAdmin: async (email) => origin + '/setup' + setupFragment(await runCli(['--db', db, '--create-admin', email])),
+		stop: async () => {
+			if (child.exitCode === null) {
+				const done = new Promise((r) => child.once('exit', r));
+				child.kill('SIGTERM');
+				await done;
+			}
+			fs.rmSync(tmp, { recursive: true, force: true });
+		},
+	};
+}
+
+export async function launchBrowser() {
+	if (!fs.existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run deploy/install-e2e.sh`);
+	return chromium.launch({
+		executablePath: CHROMIUM,
+		headless: true,
+		args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+	});
+}
+
+// A fresh profile per actor. Phone-sized by default (the delegates' case).
+export async function newContext(browser, { width = 360, height = 780, ...rest } = {}) {
+	const ctx = await browser.newContext({ viewport: { width, height }, acceptDownloads: true, locale: 'en-GB', ...rest });
+	ctx.setDefaultTimeout(Number(process.env.NGO_VOTE_E2E_TIMEOUT) || 15000);
+	return ctx;
+}
+
+// Collects what must never happen on our pages: CSP violations, uncaught
+// exceptions and console errors other than expected HTTP statuses.
+export function watch(page, problems) {
+	page.on('pageerror', (e) => problems.push(`pageerror on ${page.url()}: ${e.message}`));
+	page.on('console', (m) => {
+		if (m.type() !== 'error' && m.type() !== 'warning') return;
+		const text = m.text();
+		// fetch() of an API answering 4xx (e.g. GET /api/session → 401 when
+		// logged out) is logged by Chromium; that is the API working.
+		if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return;
+		if (m.type() === 'warning' && !/Content.Security.Policy|Refused/i.test(text)) return;
+		problems.push(`console ${m.type()} on ${page.url()}: ${text}`);
+	});
+	return page;
+}
+
+let axeSource = null;
+
+// Runs axe-core in the page (evaluated over CDP, so the page's CSP does not
+// apply) and returns the serious and critical violations.
+export async function axe(page, { exclude = [] } = {}) {
+	if (!axeSource) axeSource = fs.readFileSync(path.join(ROOT, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8');
+	const present = await page.evaluate(() => typeof window.axe === 'object');
+	if (!present) await page.evaluate(axeSource);
+	const result = await page.evaluate(
+		async (excl) =>
+			window.axe.run(excl.length ? { exclude: excl.map((s) => [s]) } : document, {
+				runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+				resultTypes: ['violations'],
+			}),
+		exclude,
+	);
+	return result.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`);
+}
+
+export async function screenshot(page, name) {
+	fs.mkdirSync(SHOTS, { recursive: true });
+	const file = path.join(SHOTS, name.replace(/[^a-z0-9_.-]+/gi, '_') + '.png');
+	await page.screenshot({ path: file, fullPage: true });
+	return file;
+}
+
+// Switches the page's language with the header's switch and waits until
+// <html lang> follows.
+export async function setLanguage(page, lang) {
+	await page.selectOption('#lang-select', lang);
+	await page.waitForFunction((l) => document.documentElement.lang === l && document.body.classList.contains('ready'), lang);
+}
+
+// Waits for the page's module to have rendered (header present, texts in).
+export async function ready(page) {
+	await page.waitForFunction(() => document.body.classList.contains('ready') && document.querySelector('#lang-select'));
+}
+
+// The page must not scroll sideways at its viewport width (360 px test).
+export async function horizontalOverflow(page) {
+	return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+}
