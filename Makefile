@@ -14,6 +14,8 @@ TEST_PKGS = check
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS))
 CORE_LIBS  = $(shell pkg-config --libs jansson libsodium)
+CURL_CFLAGS = $(shell pkg-config --cflags libcurl)
+CURL_LIBS  = $(shell pkg-config --libs libcurl)
 CHECK_CFLAGS = $(shell pkg-config --cflags $(TEST_PKGS))
 CHECK_LIBS   = $(shell pkg-config --libs $(TEST_PKGS))
 
@@ -45,8 +47,9 @@ SERVER_TEST_OBJ = $(BUILD)/obj/tests/check_main_server.o $(SERVER_TEST_SRC:%.c=$
 
 DAEMON   = $(BUILD)/ngo-voted
 VERIFIER = $(BUILD)/ngo-vote-verify
+CASTER   = $(BUILD)/ngo-vote-cast
 TESTS    = $(BUILD)/check_core $(BUILD)/check_server
-PROGRAMS = $(DAEMON) $(VERIFIER)
+PROGRAMS = $(DAEMON) $(VERIFIER) $(CASTER)
 
 .PHONY: all deps run test test-only check-asan check-valgrind format format-check \
         install clean
@@ -55,7 +58,7 @@ PROGRAMS = $(DAEMON) $(VERIFIER)
 all: $(PROGRAMS) $(TESTS)
 
 deps:
-	@if ! pkg-config --exists $(PKGS) $(TEST_PKGS) || ! command -v sqlite3 >/dev/null \
+	@if ! pkg-config --exists $(PKGS) libcurl $(TEST_PKGS) || ! command -v sqlite3 >/dev/null \
 	    || ! command -v clang-format >/dev/null || ! command -v valgrind >/dev/null \
 	    || ! command -v curl >/dev/null; then \
 		sh deploy/install-deps.sh; \
@@ -92,6 +95,14 @@ $(DAEMON): $(BUILD)/obj/server/main.o $(SERVER_OBJ) $(BUILD)/libcore.a
 
 $(VERIFIER): $(BUILD)/obj/server/verify_main.o $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS)
+
+# The delegates' command-line client: core, libcurl (HTTPS), nothing else.
+$(BUILD)/obj/server/cast_main.o: server/cast_main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) -c $< -o $@
+
+$(CASTER): $(BUILD)/obj/server/cast_main.o $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CURL_LIBS)
 
 $(BUILD)/check_core: $(CORE_TEST_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CHECK_LIBS)

@@ -4,7 +4,7 @@
 # when nothing is missing.  Run as root on Debian 12 (the Makefile calls it for you).
 set -eu
 
-BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev"
+BUILD_PKGS="build-essential pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev libsodium-dev libcurl4-openssl-dev"
 TEST_PKGS="check sqlite3 curl valgrind clang clang-format libclang-rt-14-dev"
 ALL_PKGS="$BUILD_PKGS $TEST_PKGS"
 

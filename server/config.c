@@ -60,6 +60,8 @@ static const struct opt opts[] = {
     {"--public-url", "NGO_VOTE_PUBLIC_URL", OPT_STR, OFF(public_url),
      sizeof(((struct config *)0)->public_url), 0, 0, "",
      "URL users reach the server at, for links (default http://LISTEN:PORT)"},
+    {"--demo", "NGO_VOTE_DEMO", OPT_FLAG, OFF(demo), 0, 0, 0, "0",
+     "seed an empty database with a demo election (NGOs, keys, open vote)"},
     {"--tls", "NGO_VOTE_TLS", OPT_FLAG, OFF(tls), 0, 0, 0, "0",
      "deployment is behind TLS: session cookies get the Secure attribute"},
 };

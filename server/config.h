@@ -38,6 +38,7 @@ struct config {
 	char public_url[512]; /* empty: http://LISTEN:PORT */
 	char create_admin[256];
 	bool tls;
+	bool demo;
 };
 
 /* Fills cfg from defaults, the environment and argv.  On a bad value it

@@ -17,6 +17,7 @@
 #include "auth.h"
 #include "dbq_accounts.h"
 #include "dbq_elections.h"
+#include "demo.h"
 #include "elections.h"
 #include "encoding.h"
 #include "httpd.h"
@@ -154,6 +155,12 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	app_set(&the_app);
+	if (cfg->demo && !demo_seed(cfg)) {
+		fprintf(stderr, "ngo-voted: the demo could not be seeded\n");
+		server_key_free(&the_app.key);
+		db_shutdown();
+		return EXIT_FAILURE;
+	}
 
 	/* Block the stop signals before MHD starts its threads, so that they
 	 * inherit the mask and only sigwait() below sees the signals. */
