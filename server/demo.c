@@ -100,7 +100,7 @@ key_txn(struct db *db, void *cls)
 }
 
 bool
-demo_seed(const struct config *cfg)
+demo_seed(const struct config *cfg, char *note, size_t notesize)
 {
 	struct db *db = db_thread();
 	FILE *readme;
@@ -121,15 +121,17 @@ demo_seed(const struct config *cfg)
 	         cfg->db_path, slash ? "/" : "");
 	if (dbq_ngo_get(db, demo_ngos[0].id, 0, &existing) == DB_OK ||
 	    dbq_account_by_email(db, DEMO_ADMIN, &admin) == DB_OK) {
-		printf("demo: already seeded; keys and passphrases are in %s/\n", dir);
+		snprintf(note, notesize, "demo: already seeded; keys and passphrases are in %s/\n",
+		         dir);
 		return true;
 	}
 	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
 		fprintf(stderr, "ngo-voted: cannot create %s: %s\n", dir, strerror(errno));
 		return false;
 	}
-	printf("demo: seeding 12 NGOs with keys (600,000-round key backups take a moment)\n");
-	fflush(stdout);
+	/* stderr: stdout's first line is the listening URL, for scripts */
+	fprintf(stderr, "demo: seeding 12 NGOs with keys (600,000-round key backups take a "
+	                "moment)\n");
 	if (db_txn_run(db, "demo-ngos", ngos_txn, NULL) != DB_OK)
 		return false;
 	snprintf(path, sizeof(path), "%s/README.txt", dir);
@@ -206,10 +208,11 @@ demo_seed(const struct config *cfg)
 		fprintf(stderr, "ngo-voted: demo election did not open\n");
 		return false;
 	}
-	printf("demo: election '" DEMO_ELECTION "' is open with the six working groups.\n"
-	       "demo: secretariat login: " DEMO_ADMIN "  password: %s\n"
-	       "demo: NGO key backups and passphrases: %s/README.txt\n",
-	       password, dir);
+	snprintf(note, notesize,
+	         "demo: election '" DEMO_ELECTION "' is open with the six working groups.\n"
+	         "demo: secretariat login: " DEMO_ADMIN "  password: %s\n"
+	         "demo: NGO key backups and passphrases: %s/README.txt\n",
+	         password, dir);
 	sodium_memzero(password, sizeof(password));
 	return true;
 }

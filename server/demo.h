@@ -11,7 +11,8 @@
 
 #include "config.h"
 
-/* Seeds once; prints what it did (or that the demo exists) on stdout. */
-bool demo_seed(const struct config *cfg);
+/* Seeds once; note says what it did (or that the demo exists), for the
+ * caller to print after the listening line. */
+bool demo_seed(const struct config *cfg, char *note, size_t notesize);
 
 #endif

@@ -104,7 +104,7 @@ int
 main(int argc, char **argv)
 {
 	struct config *cfg = &the_app.cfg;
-	char why[1024], keypath[4096];
+	char why[1024], keypath[4096], demo_note[1024] = "";
 	struct httpd *h;
 	sigset_t sigs;
 	unsigned port;
@@ -155,7 +155,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	app_set(&the_app);
-	if (cfg->demo && !demo_seed(cfg)) {
+	if (cfg->demo && !demo_seed(cfg, demo_note, sizeof(demo_note))) {
 		fprintf(stderr, "ngo-voted: the demo could not be seeded\n");
 		server_key_free(&the_app.key);
 		db_shutdown();
@@ -185,6 +185,8 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	printf("listening on http://%s:%u/\n", cfg->listen, port);
+	fputs(demo_note, stdout);
+	sodium_memzero(demo_note, sizeof(demo_note));
 	fflush(stdout);
 	LOG_INFO("ngo-voted %s started: db=%s threads=%u max-connections=%u max-per-ip=%u "
 	         "timeout=%us",
