@@ -68,7 +68,15 @@ export function formatDate(value, l = lang) {
 	if (typeof v === 'number' && v < 1e12) v *= 1000;
 	const d = v instanceof Date ? v : new Date(v);
 	if (Number.isNaN(d.getTime())) return String(value ?? '');
-	return new Intl.DateTimeFormat(LOCALES[l] || l, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
+	const locale = LOCALES[l] || l;
+	if (Intl.DateTimeFormat.supportedLocalesOf([locale]).length === 0 && has('date.months', l)) {
+		// Some builds (Debian's Chromium) ship no Khmer locale data: use the
+		// table's month names rather than English ones.
+		const months = t('date.months', undefined, l).split(',');
+		const pad = (n) => String(n).padStart(2, '0');
+		return t('date.pattern', { d: d.getDate(), month: months[d.getMonth()], y: d.getFullYear(), time: `${pad(d.getHours())}:${pad(d.getMinutes())}` }, l);
+	}
+	return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
 
 export function formatNumber(n, l = lang) {
