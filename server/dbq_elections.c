@@ -282,3 +282,28 @@ dbq_roll_each(struct db *db, const char *election_id,
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? DB_OK : db_status_from_rc(rc);
 }
+
+enum db_status
+dbq_elections_of_ngo(struct db *db, const char *ngo_id,
+                     void (*cb)(void *cls, const char *id, const char *status, const char *draft,
+                                uint32_t last_seq),
+                     void *cls)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT e.id, e.status, e.draft, (SELECT coalesce(max(b.seq), 0)"
+	                   " FROM board_events b WHERE b.election_id = e.id"
+	                   " AND b.voter_pk = r.public_key)"
+	                   " FROM election_roll r JOIN elections e ON e.id = r.election_id"
+	                   " WHERE r.ngo_id = ?1 ORDER BY e.created_at DESC, e.id");
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, ngo_id, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cb(cls, (const char *)sqlite3_column_text(st, 0),
+		   (const char *)sqlite3_column_text(st, 1),
+		   (const char *)sqlite3_column_text(st, 2), (uint32_t)sqlite3_column_int64(st, 3));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? DB_OK : db_status_from_rc(rc);
+}

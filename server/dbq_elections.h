@@ -69,6 +69,12 @@ enum db_status dbq_roll_each(struct db *db, const char *election_id,
                                         bool voted),
                              void *cls);
 
+/* The elections whose roll holds this NGO, with its last accepted seq. */
+enum db_status dbq_elections_of_ngo(struct db *db, const char *ngo_id,
+                                    void (*cb)(void *cls, const char *id, const char *status,
+                                               const char *draft, uint32_t last_seq),
+                                    void *cls);
+
 /* Whether any election has published its hash: from then on receipts and
  * heads exist under the server key, so the key must never be replaced. */
 enum db_status dbq_elections_any_published(struct db *db, bool *any);

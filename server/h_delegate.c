@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "crypto.h"
+#include "dbq_elections.h"
 #include "dbq_enrolment.h"
 #include "dbq_ngos.h"
 #include "encoding.h"
@@ -121,19 +122,36 @@ h_delegate_login(struct request *rq)
 	                            "csrf_token", ns.csrf_token));
 }
 
+static void
+add_election(void *cls, const char *id, const char *status, const char *draft, uint32_t last_seq)
+{
+	json_t *d = json_loads(draft, 0, NULL);
+
+	json_array_append_new(cls,
+	                      json_pack("{s:s, s:s, s:O?, s:i, s:b}", "id", id, "status", status,
+	                                "title", d ? json_object_get(d, "title") : NULL, "last_seq",
+	                                (int)last_seq, "voted", last_seq > 0));
+	json_decref(d);
+}
+
 enum MHD_Result
 h_delegate_me(struct request *rq)
 {
 	struct dbq_ngo n;
 	char fp[40];
+	json_t *elections = json_array();
 	struct db *db = db_thread();
 
-	if (db == NULL || dbq_ngo_get(db, rq->session.ngo_id, (int64_t)time(NULL), &n) != DB_OK)
+	if (db == NULL || elections == NULL ||
+	    dbq_ngo_get(db, rq->session.ngo_id, (int64_t)time(NULL), &n) != DB_OK ||
+	    dbq_elections_of_ngo(db, n.id, add_election, elections) != DB_OK) {
+		json_decref(elections);
 		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
+	}
 	if (n.enrolled)
 		ngo_fields_fingerprint(n.public_key, fp);
 	return reply_json(rq, MHD_HTTP_OK,
-	                  json_pack("{s:{s:s, s:s, s:s, s:b, s:s?}, s:[]}", "ngo", "id", n.id,
+	                  json_pack("{s:{s:s, s:s, s:s, s:b, s:s?}, s:o}", "ngo", "id", n.id,
 	                            "name_en", n.name_en, "name_km", n.name_km, "active", n.active,
-	                            "fingerprint", n.enrolled ? fp : NULL, "elections"));
+	                            "fingerprint", n.enrolled ? fp : NULL, "elections", elections));
 }
