@@ -32,6 +32,11 @@ if (!me && !msg.classList.contains('msg-error')) {
 	start();
 }
 
+// A reload that works removes an earlier load error, not a success message.
+function clearError(m) {
+	if (m.classList.contains('msg-error')) say(m, null);
+}
+
 function isSecretariat() {
 	return me && me.role === 'secretariat';
 }
@@ -69,7 +74,7 @@ async function loadNgos() {
 	try {
 		const r = await get('/api/admin/ngos');
 		ngos = Array.isArray(r.ngos) ? r.ngos : [];
-		say(m, null);
+		clearError(m);
 		renderNgos();
 	} catch (e) {
 		sayError(m, e);
@@ -301,7 +306,7 @@ async function loadAccounts() {
 	try {
 		const r = await get('/api/accounts');
 		renderAccounts(Array.isArray(r.accounts) ? r.accounts : []);
-		say(m, null);
+		clearError(m);
 	} catch (e) {
 		sayError(m, e);
 	}
@@ -404,7 +409,7 @@ async function loadAudit() {
 			body.append(el('tr', {}, el('td', {}, el('span', { date: a.at })), el('td', { class: 'break', text: a.actor ?? '' }), el('td', { class: 'mono', text: a.action ?? '' }), el('td', { class: 'break', text: a.target ?? '' }), el('td', { class: 'break', text: detail })));
 		}
 		$('#audit-empty').hidden = entries.length > 0;
-		say(m, null);
+		clearError(m);
 	} catch (e) {
 		sayError(m, e);
 	}

@@ -78,6 +78,26 @@ describe('issue 4: accounts, registry and enrolment in the browser', { timeout: 
 			await page.goto(server.origin + p);
 			await checkPage(page, name);
 		}
+		// Keyboard: the first Tab reaches the skip link, which leads to main;
+		// the language switch is reachable and works from the keyboard.
+		await page.goto(server.origin + '/login');
+		await ready(page);
+		await page.keyboard.press('Tab');
+		assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+		await page.keyboard.press('Enter');
+		assert.equal(await page.evaluate(() => document.activeElement.id), 'main');
+		await page.focus('#lang-select');
+		await page.keyboard.press('ArrowDown');
+		await page.waitForFunction(() => document.documentElement.lang === 'km');
+		await page.focus('#login-email');
+		await page.keyboard.type('nobody@example.org');
+		await page.keyboard.press('Tab');
+		await page.keyboard.type('not a password at all');
+		await page.keyboard.press('Enter');
+		await visible(page, '#login-msg');
+		assert.equal(await page.getAttribute('#login-msg span', 'data-i18n'), 'error.BAD_CREDENTIALS');
+		assert.match(await page.textContent('#login-msg'), /[\u1780-\u17FF]/, 'the error is in Khmer');
+		await setLanguage(page, 'en');
 		// The language choice survives navigation.
 		await setLanguage(page, 'km');
 		await page.goto(server.origin + '/ngos');
@@ -207,6 +227,29 @@ describe('issue 4: accounts, registry and enrolment in the browser', { timeout: 
 		await page.waitForSelector('#audit-table tbody tr');
 		await checkPage(page, 'console-auditor');
 		await ctx.close();
+	});
+
+	test('the secretariat deactivates and reactivates an NGO, revokes a code and deactivates an account', async () => {
+		const row = 'tr[data-ngo="ngo-c"]';
+		await sec.click(`${row} button:has([data-i18n="console.ngos.deactivate"])`);
+		await sec.waitForSelector(`${row} [data-i18n="ngo.inactive"]`);
+		assert.equal(await sec.$(`${row} button:has([data-i18n="console.code.issue"])`), null, 'no code for an inactive NGO');
+		await sec.click(`${row} button:has([data-i18n="console.ngos.activate"])`);
+		await sec.waitForSelector(`${row} [data-i18n="ngo.active"]`);
+		await sec.click(`${row} button:has([data-i18n="console.code.issue"])`);
+		await visible(sec, '#code-panel');
+		await sec.click('#code-close');
+		assert.ok(await sec.isHidden('#code-panel'));
+		await sec.waitForSelector(`${row} [data-i18n="code.issued"]`);
+		await sec.click(`${row} button:has([data-i18n="console.code.revoke"])`);
+		await sec.waitForSelector(`${row} [data-i18n="code.revoked"]`);
+		const list = await (await sec.request.get(server.origin + '/api/ngos')).json();
+		assert.equal(list.ngos.find((n) => n.id === 'ngo-c').active, true);
+		const acc = `#account-table tbody tr:has-text("${AUDITOR}")`;
+		await sec.click(`${acc} button`);
+		await sec.waitForSelector(`${acc} [data-i18n="account.inactive"]`);
+		await visible(sec, '#accounts-msg');
+		assert.ok(await sec.$('#accounts-msg.msg-ok'));
 	});
 
 	test('the secretariat issues an enrolment code, shown once, and opens the letter', async (t) => {
