@@ -337,9 +337,9 @@ END_TEST
 
 START_TEST(matrix_expired_sessions)
 {
-	/* sessions end after 2 idle seconds; last_seen is refreshed at most
-	 * once a minute, so these end 2 s after login whatever they do */
-	const char *args[] = {"--session-idle", "2", NULL};
+	/* sessions end after 3 idle seconds; last_seen is refreshed at most
+	 * once a minute, so these end 3 s after login whatever they do */
+	const char *args[] = {"--session-idle", "3", NULL};
 	struct test_daemon d;
 	struct fixture_who sec, aud, del;
 	struct fixture_key k;
@@ -353,7 +353,7 @@ START_TEST(matrix_expired_sessions)
 	fixture_get(&d, "/api/session", &sec, &r);
 	ck_assert_int_eq(r.status, 200);
 	test_http_free(&r);
-	sleep(4);
+	sleep(5);
 	{
 		const struct principal ps[] = {
 		    {"expired delegate", AS_DELEGATE, EXPIRED, &del, NULL},
