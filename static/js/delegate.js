@@ -112,8 +112,17 @@ async function renderMe() {
 	const elections = Array.isArray(r.elections) ? r.elections : [];
 	const ul = clear($('#me-elections'));
 	for (const e of elections) {
+		// {id, status: draft|open|closed, title: {en, km}, last_seq, voted}
 		const title = e.title && typeof e.title === 'object' ? e.title : {};
-		ul.append(el('li', {}, el('span', { text: title.en || e.id || '' }), title.km ? el('span', { class: 'name-km', lang: 'km', text: ' ' + title.km }) : null));
+		const status = ['draft', 'open', 'closed'].includes(e.status) ? e.status : null;
+		ul.append(
+			el(
+				'li',
+				{ class: 'election', attrs: { 'data-election': e.id } },
+				el('p', { class: 'ngo-name' }, el('span', { lang: 'en', text: title.en || e.id || '' }), title.km ? el('span', { class: 'name-km', lang: 'km', text: title.km }) : null),
+				el('p', {}, status ? el('span', { class: status === 'open' ? 'badge ok' : 'badge', i18n: 'election.status.' + status }) : null, ' ', el('span', { i18n: e.voted ? 'election.voted' : 'election.not_voted' })),
+			),
+		);
 	}
 	$('#me-no-elections').hidden = elections.length > 0;
 	showOnly('me-section');

@@ -12,6 +12,7 @@
 
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { startServer, launchBrowser, newContext, watch, axe, screenshot, setLanguage, ready, horizontalOverflow, tmpDir } from './lib.mjs';
@@ -323,6 +324,18 @@ describe('issue 4: accounts, registry and enrolment in the browser', { timeout: 
 		assert.match(backup.salt, /^[0-9a-f]{32}$/);
 		assert.match(backup.iv, /^[0-9a-f]{24}$/);
 		assert.match(backup.ciphertext, /^[0-9a-f]+$/);
+		// Decrypted independently (as server/crypto_backup.c does): PBKDF2-
+		// HMAC-SHA256 → AES-256-GCM → a 48-byte PKCS#8 v1 Ed25519 key whose
+		// public key is the file's.
+		const aesKey = crypto.pbkdf2Sync(Buffer.from(PASSPHRASE.normalize('NFC')), Buffer.from(backup.salt, 'hex'), backup.iterations, 32, 'sha256');
+		const ct = Buffer.from(backup.ciphertext, 'hex');
+		const dec = crypto.createDecipheriv('aes-256-gcm', aesKey, Buffer.from(backup.iv, 'hex'));
+		dec.setAuthTag(ct.subarray(ct.length - 16));
+		const pkcs8 = Buffer.concat([dec.update(ct.subarray(0, ct.length - 16)), dec.final()]);
+		assert.equal(pkcs8.length, 48);
+		assert.equal(pkcs8.subarray(0, 16).toString('hex'), '302e020100300506032b657004220420');
+		const jwk = crypto.createPublicKey(crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })).export({ format: 'jwk' });
+		assert.equal(Buffer.from(jwk.x, 'base64url').toString('hex'), backup.public_key);
 		await checkPage(page, 'enroll-backup');
 		await page.waitForSelector('#enrol-submit:not([disabled])');
 		await page.click('#enrol-submit');

@@ -16,7 +16,7 @@ const pages = fs.readdirSync(STATIC).filter((f) => f.endsWith('.html'));
 const scripts = fs.readdirSync(path.join(STATIC, 'js')).filter((f) => f.endsWith('.js'));
 
 // Keys that the code builds at run time from server values.
-const DYNAMIC = ['role.secretariat', 'role.auditor', 'code.none', 'code.issued', 'code.used', 'code.expired', 'code.revoked'];
+const DYNAMIC = ['election.status.draft', 'election.status.open', 'election.status.closed', 'role.secretariat', 'role.auditor', 'code.none', 'code.issued', 'code.used', 'code.expired', 'code.revoked'];
 // Client-side error names (keystore.js, api.js, page checks).
 const CLIENT_ERRORS = ['UNKNOWN', 'UNEXPECTED', 'NETWORK_ERROR', 'RATE_LIMITED_WAIT', 'INSECURE_CONTEXT', 'NO_INDEXEDDB', 'NO_ED25519', 'BACKUP_INVALID', 'BACKUP_PASSPHRASE_WRONG', 'BACKUP_KEY_MISMATCH', 'KEYSTORE_UNAVAILABLE', 'KEY_EXTRACTABLE', 'ORIGIN_MISMATCH', 'NGO_ID_INVALID'];
 // Error names the issue-4 API returns for user actions (the brief's list).
