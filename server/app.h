@@ -19,5 +19,10 @@ struct app {
 
 const struct app *app_get(void);
 void app_set(const struct app *app);
+/* The port actually bound (with --port 0 it differs from the config). */
+void app_set_bound_port(unsigned port);
+/* The base URL for links we print or send, without a trailing slash:
+ * --public-url, or http://LISTEN:PORT with the bound port. */
+void app_public_url(char *out, size_t outsize);
 
 #endif

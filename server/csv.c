@@ -39,6 +39,7 @@ csv_next(struct csv_reader *r, const char **fields, int max)
 	if (r->p >= r->end)
 		return 0;
 	r->line++;
+	r->record_line = r->line;
 	if (need > r->scratch_cap) {
 		char *s = realloc(r->scratch, need);
 

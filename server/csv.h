@@ -13,8 +13,9 @@
 
 struct csv_reader {
 	const char *p, *end;
-	unsigned line; /* 1-based line of the record just read */
-	char *scratch; /* unquoted field text, NUL-separated */
+	unsigned line;        /* lines consumed so far */
+	unsigned record_line; /* 1-based line where the record just read starts */
+	char *scratch;        /* unquoted field text, NUL-separated */
 	size_t scratch_cap;
 };
 

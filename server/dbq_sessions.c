@@ -104,3 +104,14 @@ dbq_sessions_expire(struct db *db, int64_t idle_before, int64_t max_before)
 	sqlite3_bind_int64(st, 2, max_before);
 	return db_step_done(st);
 }
+
+enum db_status
+dbq_sessions_delete_ngo(struct db *db, const char *ngo_id)
+{
+	sqlite3_stmt *st = db_prepare(db, "DELETE FROM sessions WHERE ngo_id = ?1");
+
+	if (st == NULL)
+		return DB_ERROR;
+	sqlite3_bind_text(st, 1, ngo_id, -1, SQLITE_STATIC);
+	return db_step_done(st);
+}

@@ -25,6 +25,8 @@ enum db_status dbq_session_touch(struct db *db, const uint8_t id_hash[32], int64
 enum db_status dbq_session_delete(struct db *db, const uint8_t id_hash[32]);
 /* Ends every session of an account (deactivation). */
 enum db_status dbq_sessions_delete_account(struct db *db, int64_t account_id);
+/* Ends every delegate session of an NGO (deactivation, key replaced). */
+enum db_status dbq_sessions_delete_ngo(struct db *db, const char *ngo_id);
 /* Removes sessions idle since before idle_before or created before max_before. */
 enum db_status dbq_sessions_expire(struct db *db, int64_t idle_before, int64_t max_before);
 

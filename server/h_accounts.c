@@ -69,7 +69,7 @@ h_accounts_create(struct request *rq)
 		return reply_error(rq, ERROR_ACCOUNT_EXISTS, "email");
 	if (st != DB_OK)
 		return reply_error(rq, ERROR_STORAGE_FAILURE, NULL);
-	config_public_url(&app_get()->cfg, base, sizeof(base));
+	app_public_url(base, sizeof(base));
 	snprintf(url, sizeof(url), "%s/setup#token=%s", base, token);
 	return reply_json(rq, MHD_HTTP_CREATED,
 	                  json_pack("{s:I, s:s}", "id", (json_int_t)id, "setup_url", url));

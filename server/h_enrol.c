@@ -11,6 +11,7 @@
 #include "dbq_audit.h"
 #include "dbq_enrolment.h"
 #include "dbq_ngos.h"
+#include "dbq_sessions.h"
 #include "enrol_code.h"
 #include "handlers.h"
 #include "jspec.h"
@@ -78,7 +79,7 @@ h_enrol_code_issue(struct request *rq)
 	else if (st != DB_OK)
 		ret = reply_error(rq, ERROR_STORAGE_FAILURE, NULL);
 	else {
-		config_public_url(cfg, base, sizeof(base));
+		app_public_url(base, sizeof(base));
 		snprintf(url, sizeof(url), "%s/enroll", base);
 		timeutil_format((time_t)c.expires_at, expires);
 		/* shown once: only its hash is kept */
@@ -210,6 +211,12 @@ enrol_txn(struct db *db, void *cls)
 	st = dbq_ngo_key_replace(db, c->ngo_id, c->pk);
 	if (st != DB_OK)
 		return st;
+	/* a replaced key may be lost or stolen: end the sessions it opened */
+	if (n.enrolled) {
+		st = dbq_sessions_delete_ngo(db, c->ngo_id);
+		if (st != DB_OK)
+			return st;
+	}
 	st = dbq_code_use(db, c->hash, c->now);
 	if (st != DB_OK)
 		return st;

@@ -11,6 +11,7 @@
 #include "csv.h"
 #include "dbq_audit.h"
 #include "dbq_ngos.h"
+#include "dbq_sessions.h"
 #include "encoding.h"
 #include "handlers.h"
 #include "jspec.h"
@@ -103,9 +104,12 @@ ngo_write_txn(struct db *db, void *cls)
 	struct ngo_write *w = cls;
 	enum db_status st;
 
-	if (w->action != NULL)
+	if (w->action != NULL) {
 		st = dbq_ngo_set_active(db, w->f.id, w->active);
-	else if (w->create)
+		/* a deactivated NGO's delegates are logged out for good */
+		if (st == DB_OK && !w->active)
+			st = dbq_sessions_delete_ngo(db, w->f.id);
+	} else if (w->create)
 		st = dbq_ngo_insert(db, &w->f);
 	else
 		st = dbq_ngo_update(db, &w->f);
@@ -327,12 +331,12 @@ h_admin_ngos_import(struct request *rq)
 		const char *field, *why;
 
 		if (nf < 0) {
-			row_error(c.errors, r.line, NULL, "CSV_SYNTAX",
+			row_error(c.errors, r.record_line, NULL, "CSV_SYNTAX",
 			          "this line is not valid CSV (check the quotes)");
 			break;
 		}
 		if (nf != NGO_CSV_COLUMNS) {
-			row_error(c.errors, r.line, NULL, "CSV_COLUMNS",
+			row_error(c.errors, r.record_line, NULL, "CSV_COLUMNS",
 			          "this line does not have exactly 8 columns");
 			continue;
 		}
@@ -347,7 +351,7 @@ h_admin_ngos_import(struct request *rq)
 		}
 		row = &c.rows[c.n];
 		memset(row, 0, sizeof(*row));
-		row->line = r.line;
+		row->line = r.record_line;
 		for (int k = 0; k < NGO_CSV_COLUMNS; k++)
 			row->copy[k] = strdup(fields[k]);
 		c.n++;
@@ -358,13 +362,24 @@ h_admin_ngos_import(struct request *rq)
 			if (row->copy[k] == NULL)
 				goto oom;
 		if (!ngo_fields_valid(&row->f, true, &field, &why)) {
-			row_error(c.errors, r.line, field, "NGO_FIELD_INVALID", why);
+			row_error(c.errors, r.record_line, field, "NGO_FIELD_INVALID", why);
 			continue;
 		}
-		for (size_t i = 0; i + 1 < c.n; i++)
-			if (strcmp(c.rows[i].f.id, row->f.id) == 0)
-				row_error(c.errors, r.line, "id", "NGO_EXISTS",
+		{
+			struct dbq_ngo existing;
+			bool dup = false;
+
+			for (size_t i = 0; i + 1 < c.n && !dup; i++)
+				dup = strcmp(c.rows[i].f.id, row->f.id) == 0;
+			if (dup)
+				row_error(c.errors, r.record_line, "id", "NGO_EXISTS",
 				          "this id appears twice in the file");
+			/* ids registered already are reported now too, so that one
+			 * report lists every problem of the file */
+			else if (dbq_ngo_get(db, row->f.id, 0, &existing) == DB_OK)
+				row_error(c.errors, r.record_line, "id", "NGO_EXISTS",
+				          "an NGO with this id is already registered");
+		}
 	}
 	if (json_array_size(c.errors) == 0 && c.n == 0)
 		row_error(c.errors, 2, NULL, "CSV_EMPTY", "the file has no NGO rows");

@@ -177,6 +177,7 @@ main(int argc, char **argv)
 		db_shutdown();
 		return EXIT_FAILURE;
 	}
+	app_set_bound_port(port);
 	if (!elections_timer_start()) {
 		fprintf(stderr, "ngo-voted: cannot start the election timer\n");
 		httpd_stop(h, 0);
