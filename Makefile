@@ -51,7 +51,7 @@ CASTER   = $(BUILD)/ngo-vote-cast
 TESTS    = $(BUILD)/check_core $(BUILD)/check_server
 PROGRAMS = $(DAEMON) $(VERIFIER) $(CASTER)
 
-.PHONY: all deps run test test-only check-asan check-valgrind format format-check \
+.PHONY: all deps run test test-only test-e2e check-asan check-valgrind format format-check \
         install clean
 .DEFAULT_GOAL := all
 
@@ -119,6 +119,13 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-only
+	@$(MAKE) --no-print-directory test-e2e
+
+# The browser client in headless Chromium against the real daemon
+# (deploy/install-e2e.sh installs chromium, fonts and the pinned npm packages).
+test-e2e: all
+	sh deploy/install-e2e.sh
+	NGO_VOTE_BUILD=$(BUILD) node --test tests/e2e/
 
 run:
 	@$(MAKE) --no-print-directory deps
