@@ -152,12 +152,13 @@ h_admin_election_create(struct request *rq)
 	c.id = id;
 	c.text = json_dumps(draft, JSON_COMPACT);
 	schedule_of(draft, &c.sched);
-	json_decref(draft);
 	if (c.text == NULL || db == NULL) {
+		json_decref(draft);
 		free((char *)c.text);
 		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
 	}
 	st = db_txn_run(db, "election-create", create_txn, &c);
+	json_decref(draft); /* only now: c.sched borrows the draft's strings */
 	free((char *)c.text);
 	if (st == DB_CONFLICT)
 		return reply_error(rq, ERROR_ELECTION_EXISTS, "id");
