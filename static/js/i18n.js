@@ -1,5 +1,12 @@
-// i18n.js -- translation tables (static/i18n/<lang>.json), t(key, args),
-// the [data-i18n] markup, the persisted language choice and Intl formats.
+// i18n.js -- translation tables, t(key, args), the [data-i18n] markup,
+// the persisted language choice and Intl formats.
+//
+// The tables are split in bundles, static/i18n/<lang>/<bundle>.json, so a
+// page fetches only the strings it shows (the voting page has a weight
+// budget). A page names its bundles in <meta name="i18n-bundles"
+// content="base vote">; every key lives in exactly one bundle
+// (tests/e2e/static.test.mjs checks that each page's bundles hold every
+// key the page and its modules use).
 //
 // Markup understood by apply():
 //   data-i18n="key"              textContent = t(key, args)
@@ -7,6 +14,7 @@
 //   data-i18n-fallback="text"    shown when no table has the key (server hints)
 //   data-i18n-attr="placeholder:key;aria-label:key"
 //   data-date="2009-04-20T09:00:00Z"   formatted date and time
+//   data-number="1234"           formatted number
 //   data-lang-fixed="km"         descendants use that language (letter page)
 // Every rendering pass goes through apply(), so switching language
 // re-translates dynamic content too.
@@ -32,12 +40,23 @@ function storedLang() {
 	return nav.some((l) => l.startsWith('km')) ? 'km' : 'en';
 }
 
+export function bundles() {
+	const meta = document.querySelector('meta[name="i18n-bundles"]');
+	const list = meta ? meta.content.split(/\s+/).filter((b) => /^[a-z-]+$/.test(b)) : [];
+	return list.length ? list : ['base'];
+}
+
+async function fetchBundle(l, b) {
+	const r = await fetch(`/i18n/${l}/${b}.json`, { credentials: 'same-origin' });
+	if (!r.ok) throw new Error(`cannot load /i18n/${l}/${b}.json: ${r.status}`);
+	return r.json();
+}
+
 export async function loadTable(l) {
 	if (!LANGS.includes(l)) throw new Error('unknown language ' + l);
 	if (!tables[l]) {
-		const r = await fetch(`/i18n/${l}.json`, { credentials: 'same-origin' });
-		if (!r.ok) throw new Error(`cannot load /i18n/${l}.json: ${r.status}`);
-		tables[l] = await r.json();
+		const parts = await Promise.all(bundles().map((b) => fetchBundle(l, b)));
+		tables[l] = Object.assign(Object.create(null), ...parts);
 	}
 	return tables[l];
 }
@@ -61,26 +80,39 @@ export function t(key, args, l = lang) {
 	return interpolate(s, args);
 }
 
+// Khmer text uses Khmer digits (០-៩); Intl knows the numbering system
+// even where the browser lacks Khmer locale data (Debian's Chromium).
+const NUMBER_LOCALES = { en: 'en-GB', km: 'km-KH-u-nu-khmr' };
+
+export function formatNumber(n, l = lang) {
+	return new Intl.NumberFormat(NUMBER_LOCALES[l] || l).format(n);
+}
+
+// Digits of a string (a date, a time) in the language's digits.
+function digits(s, l) {
+	if (l !== 'km') return s;
+	return s.replace(/[0-9]/g, (d) => formatNumber(Number(d), l));
+}
+
 // Dates arrive as RFC 3339 strings; Unix seconds are accepted too.
-export function formatDate(value, l = lang) {
+// opts.dateOnly drops the time.
+export function formatDate(value, l = lang, opts = {}) {
 	let v = value;
 	if (typeof v === 'string' && /^\d{9,11}$/.test(v)) v = Number(v);
 	if (typeof v === 'number' && v < 1e12) v *= 1000;
 	const d = v instanceof Date ? v : new Date(v);
-	if (Number.isNaN(d.getTime())) return String(value ?? '');
+	if (value === '' || value === null || value === undefined || Number.isNaN(d.getTime())) return String(value ?? '');
 	const locale = LOCALES[l] || l;
 	if (Intl.DateTimeFormat.supportedLocalesOf([locale]).length === 0 && has('date.months', l)) {
 		// Some builds (Debian's Chromium) ship no Khmer locale data: use the
 		// table's month names rather than English ones.
 		const months = t('date.months', undefined, l).split(',');
 		const pad = (n) => String(n).padStart(2, '0');
-		return t('date.pattern', { d: d.getDate(), month: months[d.getMonth()], y: d.getFullYear(), time: `${pad(d.getHours())}:${pad(d.getMinutes())}` }, l);
+		const time = opts.dateOnly ? '' : `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+		return digits(t(opts.dateOnly ? 'date.pattern_day' : 'date.pattern', { d: d.getDate(), month: months[d.getMonth()], y: d.getFullYear(), time }, l), l);
 	}
-	return new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short' }).format(d);
-}
-
-export function formatNumber(n, l = lang) {
-	return new Intl.NumberFormat(LOCALES[l] || l).format(n);
+	const style = opts.dateOnly ? { dateStyle: 'long' } : { dateStyle: 'medium', timeStyle: 'short' };
+	return digits(new Intl.DateTimeFormat(locale, style).format(d), l);
 }
 
 function langOf(el) {
@@ -122,6 +154,7 @@ export function apply(root = document) {
 		}
 	}
 	for (const el of all('[data-date]')) el.textContent = formatDate(el.getAttribute('data-date'), langOf(el));
+	for (const el of all('[data-number]')) el.textContent = formatNumber(Number(el.getAttribute('data-number')), langOf(el));
 }
 
 export async function setLang(l, { persist = true } = {}) {
