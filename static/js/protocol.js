@@ -97,3 +97,53 @@ export function sameFingerprint(a, b) {
 	if (!a || !b) return false;
 	return a.replace(/\s+/g, '').toLowerCase() === b.replace(/\s+/g, '').toLowerCase();
 }
+
+// --- open ballots (§8) and receipts (§10) ----------------------------------
+
+// ballot_body = election_hash ‖ voter_pk ‖ LE32(seq) ‖ LE32(#contests)
+//   ‖ per contest: LE32(count) ‖ LE32(idx)… with indices strictly increasing.
+// choices: one array of 0-based candidate indices per contest, manifest order.
+export function openBallotBody(electionHash, voterPk, seq, choices) {
+	if (electionHash.length !== 64 || voterPk.length !== 32) throw new TypeError('bad hash or key length');
+	if (!Number.isInteger(seq) || seq < 1) throw new RangeError('seq starts at 1');
+	const parts = [electionHash, voterPk, le32(seq), le32(choices.length)];
+	for (const list of choices) {
+		const sorted = [...list].sort((a, b) => a - b);
+		for (let i = 1; i < sorted.length; i++) if (sorted[i] === sorted[i - 1]) throw new RangeError('a candidate is chosen twice');
+		parts.push(le32(sorted.length), ...sorted.map(le32));
+	}
+	return concat(...parts);
+}
+
+// The short tracking code shown to voters: the first 16 hex digits of
+// ballot_hash in 4 groups ("738c 98ba b16f eef7"); the full value is
+// always shown beside it.
+export function trackingCode(ballotHashHex) {
+	return groupFingerprint(String(ballotHashHex).slice(0, 16));
+}
+
+// The message the server signs for a receipt (§10).
+export async function receiptMessage(r) {
+	const body = concat(fromHex(r.election_hash, 64), le32(r.n), fromHex(r.event_hash, 64), fromHex(r.ballot_hash, 64));
+	return signingMessage('receipt', body);
+}
+
+// Does the receipt carry a valid signature by serverPk? (A courtesy check
+// in the browser; auditors run ngo-vote-verify on the record.)
+export async function receiptSignatureValid(serverPkHex, r) {
+	try {
+		const key = await crypto.subtle.importKey('raw', fromHex(serverPkHex, 32), { name: 'Ed25519' }, false, ['verify']);
+		return await crypto.subtle.verify({ name: 'Ed25519' }, key, fromHex(r.signature, 64), await receiptMessage(r));
+	} catch {
+		return false;
+	}
+}
+
+// A receipt as the server issued it: exactly these five fields.
+export function isReceipt(r) {
+	if (!r || typeof r !== 'object' || Array.isArray(r)) return false;
+	const keys = Object.keys(r).sort().join(',');
+	if (keys !== 'ballot_hash,election_hash,event_hash,n,signature') return false;
+	const hex = (v, n) => typeof v === 'string' && new RegExp(`^[0-9a-f]{${2 * n}}$`).test(v);
+	return hex(r.election_hash, 64) && hex(r.event_hash, 64) && hex(r.ballot_hash, 64) && hex(r.signature, 64) && Number.isInteger(r.n) && r.n >= 0;
+}

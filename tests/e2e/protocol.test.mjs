@@ -70,3 +70,42 @@ test('fingerprint: first 16 bytes of SHA-256, 8 groups of 4', async () => {
 	assert.ok(p.sameFingerprint(g, fp));
 	assert.ok(!p.sameFingerprint(fp, null));
 });
+
+test('openBallotBody builds the vector ballot of ngo-a (seq 1) byte for byte', async () => {
+	const body = p.openBallotBody(p.fromHex(vectors['open.election.hash'], 64), p.fromHex(vectors['key.ngo-a.pk'], 32), 1, [[1, 0], [0], [0]]);
+	assert.equal(p.toHex(body), vectors['open.ballot.ngo-a.s1.body']);
+	assert.equal(p.toHex(await p.h64('ballot', body)), vectors['open.ballot.ngo-a.s1.hash']);
+	assert.throws(() => p.openBallotBody(body.subarray(0, 64), body.subarray(64, 96), 0, []));
+	assert.throws(() => p.openBallotBody(body.subarray(0, 64), body.subarray(64, 96), 1, [[2, 2]]));
+	assert.equal(p.trackingCode(vectors['open.ballot.ngo-a.s1.hash']), '738c 98ba b16f eef7');
+});
+
+test('the example receipt: its signature verifies under the server key, and any change breaks it', async () => {
+	const receipt = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/spec/receipt-open.json'), 'utf8'));
+	assert.ok(p.isReceipt(receipt));
+	assert.equal(await p.receiptSignatureValid(vectors['key.server.pk'], receipt), true);
+	assert.equal(await p.receiptSignatureValid(vectors['key.server.pk'], { ...receipt, n: receipt.n + 1 }), false);
+	assert.equal(await p.receiptSignatureValid(vectors['key.ngo-a.pk'], receipt), false);
+	assert.ok(!p.isReceipt({ ...receipt, extra: 1 }));
+	assert.ok(!p.isReceipt({ ...receipt, n: -1 }));
+});
+
+test('manifest.js decodes the example manifest and recomputes the election hash', async () => {
+	const m = await import('../../static/js/manifest.js');
+	const bytes = p.fromHex(vectors['open.manifest.bytes']);
+	const man = m.decodeManifest(bytes);
+	assert.equal(man.id, 'assembly-2009');
+	assert.equal(man.serverPk, vectors['key.server.pk']);
+	assert.deepEqual(man.contests.map((c) => [c.id, c.seats, c.min, c.max, c.candidates.length]), [['board', 2, 0, 2, 4], ['forest-wg', 3, 0, 2, 4], ['chair', 1, 1, 1, 2]]);
+	assert.equal(man.voters.length, 5);
+	assert.equal(man.voters[0].pk, vectors['key.ngo-a.pk']);
+	assert.match(man.contests[0].title.km, /[\u1780-\u17FF]/);
+	assert.equal(p.toHex(await m.openElectionHash(bytes)), vectors['open.election.hash']);
+	const trailing = new Uint8Array(bytes.length + 1);
+	trailing.set(bytes);
+	assert.throws(() => m.decodeManifest(trailing), /trailing/);
+	assert.throws(() => m.decodeManifest(bytes.subarray(0, bytes.length - 1)), /truncated/);
+	// The first line of the example record is this manifest.
+	const ev0 = JSON.parse(fs.readFileSync(path.join(ROOT, 'tests/spec/record-open.jsonl'), 'utf8').split('\n')[1]);
+	assert.equal(ev0.data, vectors['open.manifest.bytes']);
+});

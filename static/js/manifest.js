@@ -1,0 +1,142 @@
+// manifest.js -- the election as the record fixes it: decodes
+// manifest_bytes (docs/protocol.md §5) from event 0 of the record and
+// recomputes election_hash, so that the ballot the browser signs indexes
+// the candidates of the signed-into-the-board manifest, not of a JSON view
+// that could differ. No DOM here: the module also runs under node.
+
+import { fromHex, toHex, h64, concat } from './protocol.js';
+
+const dec = new TextDecoder('utf-8', { fatal: true });
+
+class Reader {
+	constructor(b) {
+		this.b = b;
+		this.o = 0;
+	}
+
+	need(n) {
+		if (this.o + n > this.b.length) throw new Error('manifest: truncated');
+	}
+
+	u8() {
+		this.need(1);
+		return this.b[this.o++];
+	}
+
+	le32() {
+		this.need(4);
+		const v = new DataView(this.b.buffer, this.b.byteOffset + this.o, 4).getUint32(0, true);
+		this.o += 4;
+		return v;
+	}
+
+	bytes(n) {
+		this.need(n);
+		const v = this.b.subarray(this.o, this.o + n);
+		this.o += n;
+		return v;
+	}
+
+	str() {
+		const n = this.le32();
+		if (n > 1024) throw new Error('manifest: string too long');
+		return dec.decode(this.bytes(n));
+	}
+
+	// TEXT(x) = LE32(k) ‖ (STR(lang) ‖ STR(value))…
+	text() {
+		const k = this.le32();
+		if (k < 1 || k > 16) throw new Error('manifest: bad TEXT');
+		const t = {};
+		for (let i = 0; i < k; i++) {
+			const lang = this.str();
+			t[lang] = this.str();
+		}
+		return t;
+	}
+
+	count(max) {
+		const n = this.le32();
+		if (n > max) throw new Error('manifest: count too large');
+		return n;
+	}
+}
+
+// manifest_bytes → {id, title, mode, serverPk, revote, opensAt, closesAt,
+// contests: [{id, title, method, seats, min, max, candidates: [{id, name}]}],
+// voters: [{id, name, pk}], trustees}. Throws on anything malformed.
+export function decodeManifest(bytes) {
+	const r = new Reader(bytes);
+	const m = { id: r.str(), title: r.text(), mode: r.u8(), serverPk: toHex(r.bytes(32)), revote: r.u8(), opensAt: r.str(), closesAt: r.str(), contests: [], voters: [] };
+	const nc = r.count(1000);
+	for (let c = 0; c < nc; c++) {
+		const contest = { id: r.str(), title: r.text(), method: r.u8(), seats: r.le32(), min: r.le32(), max: r.le32(), candidates: [] };
+		const n = r.count(10000);
+		for (let i = 0; i < n; i++) contest.candidates.push({ id: r.str(), name: r.text() });
+		m.contests.push(contest);
+	}
+	const nv = r.count(1000000);
+	for (let v = 0; v < nv; v++) m.voters.push({ id: r.str(), name: r.text(), pk: toHex(r.bytes(32)) });
+	const n = r.le32();
+	m.threshold = r.le32();
+	m.trustees = [];
+	for (let j = 0; j < n && j < 1000; j++) m.trustees.push({ id: r.str(), name: r.text(), pk: toHex(r.bytes(32)) });
+	if (r.o !== bytes.length) throw new Error('manifest: trailing bytes');
+	if (m.mode !== 1 || n !== 0) throw new Error('manifest: not an open-mode election');
+	return m;
+}
+
+// Open mode: election_hash = H64("election", H64("manifest", bytes) ‖ u8(1)).
+export async function openElectionHash(manifestBytes) {
+	return h64('election', concat(await h64('manifest', manifestBytes), Uint8Array.of(1)));
+}
+
+// Reads the first two lines of the record (header and event 0) and stops
+// the download there: {header, manifest, electionHash (hex), manifestBytes}.
+export async function fetchRecordManifest(electionId) {
+	const res = await fetch(`/api/elections/${encodeURIComponent(electionId)}/record`, { credentials: 'same-origin', cache: 'no-store' });
+	if (!res.ok || !res.body) throw new Error('record: HTTP ' + res.status);
+	const reader = res.body.getReader();
+	const td = new TextDecoder();
+	let text = '';
+	try {
+		for (;;) {
+			const { value, done } = await reader.read();
+			if (value) text += td.decode(value, { stream: true });
+			const lines = text.split('\n');
+			if (lines.length > 2 || done) {
+				const header = JSON.parse(lines[0]);
+				const ev0 = JSON.parse(lines[1]);
+				if (header.format !== 'ngo-vote/record/v1' || ev0.n !== 0 || ev0.type !== 'manifest') throw new Error('record: unexpected start');
+				const manifestBytes = fromHex(ev0.data);
+				const manifest = decodeManifest(manifestBytes);
+				if (manifest.id !== header.election_id || manifest.serverPk !== header.server_pk) throw new Error('record: header and manifest differ');
+				return { header, manifest, manifestBytes, electionHash: toHex(await openElectionHash(manifestBytes)) };
+			}
+		}
+	} finally {
+		reader.cancel().catch(() => {});
+	}
+}
+
+// Does the public JSON view (GET /api/elections/{id}) say what the record's
+// manifest says? Returns the list of differences (empty when they agree).
+export function compareWithView(rec, view) {
+	const diff = [];
+	const m = rec.manifest;
+	if (view.election_hash !== rec.electionHash) diff.push('election_hash');
+	if (view.id !== m.id) diff.push('id');
+	if (view.server_pk !== m.serverPk) diff.push('server_pk');
+	if (Boolean(view.revote) !== (m.revote === 1)) diff.push('revote');
+	const vc = Array.isArray(view.contests) ? view.contests : [];
+	if (vc.length !== m.contests.length) diff.push('contests');
+	m.contests.forEach((c, i) => {
+		const v = vc[i] || {};
+		if (v.id !== c.id || v.seats !== c.seats || v.min !== c.min || v.max !== c.max) diff.push('contests/' + i);
+		const vcand = Array.isArray(v.candidates) ? v.candidates : [];
+		if (vcand.length !== c.candidates.length || c.candidates.some((k, j) => vcand[j].id !== k.id)) diff.push('contests/' + i + '/candidates');
+	});
+	const roll = Array.isArray(view.roll) ? view.roll : [];
+	if (roll.length !== m.voters.length || m.voters.some((v, i) => roll[i].id !== v.id || roll[i].public_key !== v.pk)) diff.push('roll');
+	return diff;
+}
