@@ -121,6 +121,13 @@ async function renderMe() {
 				{ class: 'election', attrs: { 'data-election': e.id } },
 				el('p', { class: 'ngo-name' }, el('span', { lang: 'en', text: title.en || e.id || '' }), title.km ? el('span', { class: 'name-km', lang: 'km', text: title.km }) : null),
 				el('p', {}, status ? el('span', { class: status === 'open' ? 'badge ok' : 'badge', i18n: 'election.status.' + status }) : null, ' ', el('span', { i18n: e.voted ? 'election.voted' : 'election.not_voted' })),
+				el(
+					'p',
+					{ class: 'actions' },
+					status === 'open' ? el('a', { class: 'button primary', href: '/vote?election=' + encodeURIComponent(e.id), i18n: e.voted ? 'delegate.elections.revote' : 'delegate.elections.vote' }) : null,
+					status === 'closed' ? el('a', { class: 'button', href: '/results?election=' + encodeURIComponent(e.id), i18n: 'delegate.elections.results' }) : null,
+					status === 'closed' && e.voted ? el('a', { href: '/vote?election=' + encodeURIComponent(e.id), i18n: 'delegate.elections.receipt' }) : null,
+				),
 			),
 		);
 	}

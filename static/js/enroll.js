@@ -6,7 +6,7 @@
 import { initPage, $, say, sayError, markField, busy, fragmentParams, dropFragment, downloadJson } from './ui.js';
 import { post } from './api.js';
 import { toHex, fingerprintHex, groupFingerprint, sameFingerprint } from './protocol.js';
-import * as ks from './keystore.js';
+import * as ks from './backup.js';
 
 const MIN_PASSPHRASE = 10;
 

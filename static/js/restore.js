@@ -4,7 +4,7 @@
 import { initPage, $, say, sayError, markField, busy } from './ui.js';
 import { get } from './api.js';
 import { fingerprintHex, groupFingerprint, sameFingerprint } from './protocol.js';
-import * as ks from './keystore.js';
+import * as ks from './backup.js';
 
 const MAX_FILE = 64 * 1024;
 

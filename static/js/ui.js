@@ -8,6 +8,7 @@ import * as i18n from './i18n.js';
 
 const NAV = [
 	{ id: 'home', href: '/', key: 'nav.home' },
+	{ id: 'elections', href: '/elections', key: 'nav.elections' },
 	{ id: 'ngos', href: '/ngos', key: 'nav.ngos' },
 	{ id: 'delegate', href: '/delegate', key: 'nav.delegate' },
 	{ id: 'console', href: '/console', key: 'nav.console' },
@@ -25,6 +26,7 @@ export function el(tag, props = {}, ...children) {
 		else if (k === 'fallback') e.setAttribute('data-i18n-fallback', v);
 		else if (k === 'i18nAttr') e.setAttribute('data-i18n-attr', v);
 		else if (k === 'date') e.setAttribute('data-date', v);
+		else if (k === 'number') e.setAttribute('data-number', String(v));
 		else if (k === 'text') e.textContent = String(v);
 		else if (k === 'hidden') e.hidden = true;
 		else if (k === 'on') {
@@ -39,7 +41,7 @@ export function el(tag, props = {}, ...children) {
 		if (c === null || c === undefined || c === false) continue;
 		e.append(c instanceof Node ? c : document.createTextNode(String(c)));
 	}
-	if (e.hasAttribute('data-i18n') || e.querySelector('[data-i18n],[data-i18n-attr],[data-date]') || e.hasAttribute('data-date') || e.hasAttribute('data-i18n-attr')) i18n.apply(e);
+	if (e.matches('[data-i18n],[data-i18n-attr],[data-date],[data-number]') || e.querySelector('[data-i18n],[data-i18n-attr],[data-date],[data-number]')) i18n.apply(e);
 	return e;
 }
 
