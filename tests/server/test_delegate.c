@@ -336,7 +336,7 @@ START_TEST(bad_signatures)
 	test_http_free(&r);
 	/* same-origin, with the origin the browser would send */
 	{
-		char hdr[128];
+		char hdr[400];
 
 		snprintf(hdr, sizeof(hdr), "Origin: %s\r\nSec-Fetch-Site: same-origin\r\n", origin);
 		fixture_request(&w.d, "POST", "/api/delegate/login", NULL, false,
