@@ -106,7 +106,7 @@ protocol_ballot_parse(const struct protocol_manifest *m, const uint8_t *body, si
 	for (uint32_t c = 0; c < out->n_contests; c++) {
 		uint32_t k = encoding_read_le32(&r);
 
-		if (r.failed || k > (len - r.off) / 4) {
+		if (r.failed || k > n_idx - off) { /* room left for indices, not counts */
 			protocol_ballot_clear(out);
 			return PROTOCOL_BALLOT_MALFORMED;
 		}
