@@ -21,6 +21,7 @@ export class ApiError extends Error {
 		this.hint = body && typeof body.hint === 'string' ? body.hint : '';
 		this.field = body && typeof body.field === 'string' ? body.field : null;
 		this.errors = body && Array.isArray(body.errors) ? body.errors : null;
+		this.problems = body && Array.isArray(body.problems) ? body.problems : null;
 		this.retryAfter = retryAfter;
 	}
 
