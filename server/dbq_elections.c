@@ -215,33 +215,53 @@ dbq_elections_each(struct db *db, bool with_drafts,
 }
 
 enum db_status
-dbq_elections_due(struct db *db, const char *now, void (*cb)(void *cls, const char *id, bool open),
+dbq_elections_due(struct db *db, const char *now,
+                  void (*cb)(void *cls, const char *id, bool open, const char *updated_at),
                   void *cls)
 {
 	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT id, status = 'draft' FROM elections"
+	    db_prepare(db, "SELECT id, status = 'draft', updated_at FROM elections"
 	                   " WHERE (status = 'draft' AND auto_open = 1 AND opens_at <> ''"
 	                   "        AND opens_at <= ?1)"
 	                   "    OR (status = 'open' AND auto_close = 1 AND closes_at <> ''"
-	                   "        AND closes_at <= ?1)");
-	char ids[16][65];
-	bool open[16];
-	int rc, n = 0;
+	                   "        AND closes_at <= ?1)"
+	                   " ORDER BY opens_at, id");
+	struct due {
+		char id[65];
+		char updated_at[32];
+		bool open;
+	} *due = NULL;
+	size_t n = 0, cap = 0;
+	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, now, -1, SQLITE_STATIC);
 	/* collect first: the callback writes, and must not run under our read */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < 16) {
-		snprintf(ids[n], sizeof(ids[n]), "%s", (const char *)sqlite3_column_text(st, 0));
-		open[n] = sqlite3_column_int(st, 1) != 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			struct due *grown = realloc(due, (cap ? 2 * cap : 16) * sizeof(*due));
+
+			if (grown == NULL)
+				break;
+			due = grown;
+			cap = cap ? 2 * cap : 16;
+		}
+		snprintf(due[n].id, sizeof(due[n].id), "%s",
+		         (const char *)sqlite3_column_text(st, 0));
+		due[n].open = sqlite3_column_int(st, 1) != 0;
+		snprintf(due[n].updated_at, sizeof(due[n].updated_at), "%s",
+		         (const char *)sqlite3_column_text(st, 2));
 		n++;
 	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		free(due);
 		return db_status_from_rc(rc);
-	for (int i = 0; i < n; i++)
-		cb(cls, ids[i], open[i]);
+	}
+	for (size_t i = 0; i < n; i++)
+		cb(cls, due[i].id, due[i].open, due[i].updated_at);
+	free(due);
 	return DB_OK;
 }
 

@@ -56,9 +56,12 @@ struct dbq_election_row {
 enum db_status dbq_elections_each(struct db *db, bool with_drafts,
                                   void (*cb)(void *cls, const struct dbq_election_row *r),
                                   void *cls);
-/* Elections the timer must open or close at `now` (a Time). */
+/* Elections the timer must open or close at `now` (a Time), with the
+ * time their draft was last saved. */
 enum db_status dbq_elections_due(struct db *db, const char *now,
-                                 void (*cb)(void *cls, const char *id, bool open), void *cls);
+                                 void (*cb)(void *cls, const char *id, bool open,
+                                            const char *updated_at),
+                                 void *cls);
 
 /* The roll, written when the manifest is. */
 enum db_status dbq_roll_insert(struct db *db, const char *election_id, const char *ngo_id,

@@ -496,83 +496,197 @@ ballot_error(enum protocol_ballot_error e)
 	return ERROR_INTERNAL_ERROR;
 }
 
-struct cast_ctx {
-	const char *id;
+/* A queued ballot: what was checked outside the transaction, and, once
+ * the writer is done, the outcome. */
+struct elections_job {
+	char id[65];
 	const struct elections_manifest *em;
-	const uint8_t *body;
-	size_t len;
-	const uint8_t *sig;
+	uint8_t *data; /* ballot_body || sig, as the board stores it */
+	size_t len;    /* of the body */
 	struct protocol_ballot b;
 	uint8_t hash[64];
-	struct elections_receipt *receipt;
+	void (*done)(void *cls);
+	void *cls;
+	struct elections_job *next;
+	/* outcome */
+	enum db_status status;
 	enum error_code error;
+	struct elections_receipt receipt;
 };
 
+/* Appends one job's ballot inside the batch transaction; a refusal writes
+ * nothing (every check comes before the append), so it does not disturb
+ * the other ballots of the batch. */
 static enum db_status
-cast_txn(struct db *db, void *cls)
+cast_one(struct db *db, struct elections_job *j)
 {
-	struct cast_ctx *c = cls;
 	struct dbq_ballot_meta meta;
 	struct dbq_election e;
-	uint8_t *data;
 	uint32_t last;
 	bool dup;
 	char now[TIMEUTIL_LEN + 1];
 	enum db_status st;
 
-	st = dbq_election_get(db, c->id, &e);
+	st = dbq_election_get(db, j->id, &e);
 	if (st != DB_OK)
 		return st;
 	if (e.status != DBQ_ELECTION_OPEN) {
-		c->error = e.status == DBQ_ELECTION_CLOSED ? ERROR_ELECTION_CLOSED
+		j->error = e.status == DBQ_ELECTION_CLOSED ? ERROR_ELECTION_CLOSED
 		                                           : ERROR_ELECTION_NOT_OPEN;
 		return DB_ROLLBACK;
 	}
-	st = dbq_board_has_ballot(db, c->id, c->hash, &dup);
+	st = dbq_board_has_ballot(db, j->id, j->hash, &dup);
 	if (st != DB_OK)
 		return st;
 	if (dup) {
-		c->error = ERROR_BALLOT_DUPLICATE;
+		j->error = ERROR_BALLOT_DUPLICATE;
 		return DB_ROLLBACK;
 	}
-	st = dbq_board_voter_last_seq(db, c->id, c->b.voter_pk, &last);
+	/* earlier ballots of the same batch are visible here: same transaction */
+	st = dbq_board_voter_last_seq(db, j->id, j->b.voter_pk, &last);
 	if (st != DB_OK)
 		return st;
-	if (c->em->m->revote == 0 && (last != 0 || c->b.seq != 1)) {
-		c->error = ERROR_BALLOT_REVOTE_NOT_ALLOWED;
+	if (j->em->m->revote == 0 && (last != 0 || j->b.seq != 1)) {
+		j->error = ERROR_BALLOT_REVOTE_NOT_ALLOWED;
 		return DB_ROLLBACK;
 	}
-	if (c->b.seq <= last) {
-		c->error = ERROR_BALLOT_STALE_SEQ;
+	if (j->b.seq <= last) {
+		j->error = ERROR_BALLOT_STALE_SEQ;
 		return DB_ROLLBACK;
 	}
-	data = malloc(c->len + 64);
-	if (data == NULL)
-		return DB_ERROR;
-	memcpy(data, c->body, c->len);
-	memcpy(data + c->len, c->sig, 64);
-	memcpy(meta.voter_pk, c->b.voter_pk, 32);
-	meta.seq = c->b.seq;
-	memcpy(meta.ballot_hash, c->hash, 64);
+	memcpy(meta.voter_pk, j->b.voter_pk, 32);
+	meta.seq = j->b.seq;
+	memcpy(meta.ballot_hash, j->hash, 64);
 	timeutil_now(now);
-	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_BALLOT, now, data, c->len + 64, &meta,
-	                      &c->receipt->n, c->receipt->event_hash);
-	free(data);
-	return st;
+	return dbq_board_append(db, j->id, PROTOCOL_EVENT_BALLOT, now, j->data, j->len + 64, &meta,
+	                        &j->receipt.n, j->receipt.event_hash);
+}
+
+static enum db_status
+batch_txn(struct db *db, void *cls)
+{
+	struct elections_job *head = cls;
+
+	/* a retried attempt starts every job afresh */
+	for (struct elections_job *j = head; j != NULL; j = j->next) {
+		enum db_status st;
+
+		j->error = ERROR_INTERNAL_ERROR;
+		st = cast_one(db, j);
+		j->status = st;
+		if (st != DB_OK && st != DB_ROLLBACK)
+			return st; /* the store failed: the whole batch fails */
+	}
+	return DB_OK;
 }
 
 enum db_status
-elections_cast(struct db *db, const char *id, const uint8_t *body, size_t len,
-               const uint8_t sig[64], struct elections_receipt *receipt, enum error_code *error)
+elections_job_result(const struct elections_job *job, struct elections_receipt *receipt,
+                     enum error_code *error)
 {
-	struct cast_ctx c;
+	if (job->status == DB_OK)
+		*receipt = job->receipt;
+	else if (job->status == DB_ROLLBACK)
+		*error = job->error;
+	return job->status;
+}
+
+void
+elections_job_free(struct elections_job *job)
+{
+	if (job == NULL)
+		return;
+	protocol_ballot_clear(&job->b);
+	if (job->em != NULL)
+		elections_manifest_put(job->em);
+	free(job->data);
+	free(job);
+}
+
+/* ---- the ballot writer (group commit) ---- */
+
+#define WRITER_BATCH_MAX 512
+
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t writer_cv = PTHREAD_COND_INITIALIZER;
+static struct elections_job *writer_head, *writer_tail;
+static bool writer_stop, writer_running;
+static pthread_t writer_thread;
+
+static void *
+writer_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct elections_job *batch, *j, *next, *last;
+		unsigned n = 0;
+		enum db_status st;
+		struct db *db;
+
+		pthread_mutex_lock(&writer_lock);
+		while (writer_head == NULL && !writer_stop)
+			pthread_cond_wait(&writer_cv, &writer_lock);
+		if (writer_head == NULL) {
+			pthread_mutex_unlock(&writer_lock);
+			break;
+		}
+		/* take what is queued: one transaction, one fsync, for all */
+		batch = last = writer_head;
+		for (n = 1; last->next != NULL && n < WRITER_BATCH_MAX; n++)
+			last = last->next;
+		writer_head = last->next;
+		if (writer_head == NULL)
+			writer_tail = NULL;
+		last->next = NULL;
+		pthread_mutex_unlock(&writer_lock);
+
+		db = db_thread();
+		st = db != NULL ? db_txn_run(db, "ballot-batch", batch_txn, batch) : DB_ERROR;
+		for (j = batch; j != NULL; j = next) {
+			next = j->next;
+			j->next = NULL;
+			/* only a committed transaction acknowledges a ballot */
+			if (st != DB_OK)
+				j->status = st;
+			j->done(j->cls);
+		}
+	}
+	return NULL;
+}
+
+bool
+elections_writer_start(void)
+{
+	writer_stop = false;
+	writer_running = pthread_create(&writer_thread, NULL, writer_main, NULL) == 0;
+	return writer_running;
+}
+
+void
+elections_writer_stop(void)
+{
+	if (!writer_running)
+		return;
+	pthread_mutex_lock(&writer_lock);
+	writer_stop = true;
+	pthread_cond_signal(&writer_cv);
+	pthread_mutex_unlock(&writer_lock);
+	pthread_join(writer_thread, NULL);
+	writer_running = false;
+}
+
+enum db_status
+elections_cast_submit(struct db *db, const char *id, const uint8_t *body, size_t len,
+                      const uint8_t sig[64], void (*done)(void *cls), void *cls,
+                      struct elections_job **out, enum error_code *error)
+{
+	struct elections_job *j;
 	struct dbq_election e;
 	enum protocol_ballot_error be;
 	int64_t voter;
 	enum db_status st;
 
-	memset(&c, 0, sizeof(c));
-	memset(receipt, 0, sizeof(*receipt));
+	*out = NULL;
 	st = dbq_election_get(db, id, &e);
 	if (st != DB_OK)
 		return st;
@@ -581,34 +695,53 @@ elections_cast(struct db *db, const char *id, const uint8_t *body, size_t len,
 		                                         : ERROR_ELECTION_NOT_OPEN;
 		return DB_ROLLBACK;
 	}
-	st = elections_manifest_get(db, id, &c.em);
-	if (st != DB_OK)
+	if (db_failed())
+		return DB_IO_ERROR;
+	j = calloc(1, sizeof(*j));
+	if (j == NULL)
+		return DB_ERROR;
+	snprintf(j->id, sizeof(j->id), "%s", id);
+	st = elections_manifest_get(db, id, &j->em);
+	if (st != DB_OK) {
+		elections_job_free(j);
 		return st;
-	/* the expensive checks (parse, rules, signature) run outside the
-	 * write transaction; the board-dependent ones inside it */
-	be = protocol_ballot_check(c.em->m, c.em->election_hash, body, len, sig, &c.b, c.hash,
+	}
+	/* the expensive checks (parse, rules, signature) run here, in the
+	 * request's thread; the board-dependent ones in the writer's batch */
+	be = protocol_ballot_check(j->em->m, j->em->election_hash, body, len, sig, &j->b, j->hash,
 	                           &voter);
 	if (be != PROTOCOL_BALLOT_OK) {
 		*error = ballot_error(be);
-		st = DB_ROLLBACK;
-		goto out;
+		elections_job_free(j);
+		return DB_ROLLBACK;
 	}
-	c.id = id;
-	c.body = body;
-	c.len = len;
-	c.sig = sig;
-	c.receipt = receipt;
-	st = db_txn_run(db, "ballot", cast_txn, &c);
-	if (st == DB_ROLLBACK)
-		*error = c.error;
-	if (st == DB_OK) {
-		memcpy(receipt->ballot_hash, c.hash, 64);
-		memcpy(receipt->election_hash, c.em->election_hash, 64);
+	j->data = malloc(len + 64);
+	if (j->data == NULL) {
+		elections_job_free(j);
+		return DB_ERROR;
 	}
-out:
-	protocol_ballot_clear(&c.b);
-	elections_manifest_put(c.em);
-	return st;
+	memcpy(j->data, body, len);
+	memcpy(j->data + len, sig, 64);
+	j->len = len;
+	memcpy(j->receipt.ballot_hash, j->hash, 64);
+	memcpy(j->receipt.election_hash, j->em->election_hash, 64);
+	j->done = done;
+	j->cls = cls;
+	pthread_mutex_lock(&writer_lock);
+	if (!writer_running || writer_stop) {
+		pthread_mutex_unlock(&writer_lock);
+		elections_job_free(j);
+		return DB_ERROR;
+	}
+	if (writer_tail != NULL)
+		writer_tail->next = j;
+	else
+		writer_head = j;
+	writer_tail = j;
+	pthread_cond_signal(&writer_cv);
+	pthread_mutex_unlock(&writer_lock);
+	*out = j;
+	return DB_OK;
 }
 
 /* ---- the timer ---- */
@@ -617,20 +750,68 @@ static pthread_t timer_thread;
 static atomic_bool timer_stop;
 static bool timer_running;
 
+/* Drafts that were due but could not open are retried once a minute,
+ * not every second (each attempt reads the whole registry), unless the
+ * secretariat has saved the draft since. */
+#define TIMER_RETRY_S     60
+#define TIMER_BLOCKED_MAX 64
+
+static struct {
+	char id[65];
+	char updated_at[32];
+	time_t retry_at;
+} timer_blocked[TIMER_BLOCKED_MAX];
+
+static bool
+timer_waiting(const char *id, const char *updated_at, time_t now)
+{
+	for (unsigned i = 0; i < TIMER_BLOCKED_MAX; i++)
+		if (strcmp(timer_blocked[i].id, id) == 0)
+			return timer_blocked[i].retry_at > now &&
+			       strcmp(timer_blocked[i].updated_at, updated_at) == 0;
+	return false;
+}
+
 static void
-timer_act(void *cls, const char *id, bool open)
+timer_note_blocked(const char *id, const char *updated_at, time_t now)
+{
+	unsigned slot = 0;
+
+	for (unsigned i = 0; i < TIMER_BLOCKED_MAX; i++) {
+		if (strcmp(timer_blocked[i].id, id) == 0) {
+			slot = i;
+			break;
+		}
+		if (timer_blocked[i].retry_at < timer_blocked[slot].retry_at)
+			slot = i;
+	}
+	snprintf(timer_blocked[slot].id, sizeof(timer_blocked[slot].id), "%s", id);
+	snprintf(timer_blocked[slot].updated_at, sizeof(timer_blocked[slot].updated_at), "%s",
+	         updated_at);
+	timer_blocked[slot].retry_at = now + TIMER_RETRY_S;
+}
+
+static void
+timer_act(void *cls, const char *id, bool open, const char *updated_at)
 {
 	struct db *db = cls;
 	json_t *problems = NULL;
+	time_t now = time(NULL);
 	enum db_status st;
 
 	if (open) {
+		if (timer_waiting(id, updated_at, now))
+			return;
 		st = elections_open(db, id, "timer", &problems);
-		if (st == DB_OK)
+		if (st == DB_OK) {
 			LOG_INFO("election %s opened on schedule", id);
-		else if (st == DB_ROLLBACK)
-			LOG_INFO("election %s is due to open but cannot: %zu problems", id,
-			         json_array_size(problems));
+		} else {
+			if (st == DB_ROLLBACK)
+				LOG_INFO("election %s is due to open but cannot: %zu problems; "
+				         "retrying in %d s",
+				         id, json_array_size(problems), TIMER_RETRY_S);
+			timer_note_blocked(id, updated_at, now);
+		}
 		json_decref(problems);
 	} else {
 		st = elections_close(db, id, "timer");

@@ -45,12 +45,28 @@ struct elections_receipt {
 	uint8_t election_hash[64];
 };
 
-/* Checks and appends a ballot; the receipt fields are filled only after
- * the transaction holding the ballot committed.  On a refusal returns
- * DB_ROLLBACK with the error in *error. */
-enum db_status elections_cast(struct db *db, const char *id, const uint8_t *body, size_t len,
-                              const uint8_t sig[64], struct elections_receipt *receipt,
-                              enum error_code *error);
+/* A ballot on its way to the board. */
+struct elections_job;
+
+/* Checks a ballot (parse, rules, signature: everything that needs no
+ * board) and queues it for the ballot writer, which appends queued
+ * ballots in one transaction per batch (group commit) and calls
+ * done(cls) from its thread once the transaction holding the ballot has
+ * committed, or failed.  Returns DB_OK when queued; otherwise nothing is
+ * queued, done is not called, and a refusal is DB_ROLLBACK with *error. */
+enum db_status elections_cast_submit(struct db *db, const char *id, const uint8_t *body, size_t len,
+                                     const uint8_t sig[64], void (*done)(void *cls), void *cls,
+                                     struct elections_job **job, enum error_code *error);
+/* After done: DB_OK with the receipt fields, DB_ROLLBACK with a refusal in
+ * *error (nothing stored), or the store's failure. */
+enum db_status elections_job_result(const struct elections_job *job,
+                                    struct elections_receipt *receipt, enum error_code *error);
+void elections_job_free(struct elections_job *job);
+
+/* The ballot writer thread (group commit); stop only when no request can
+ * submit any more. */
+bool elections_writer_start(void);
+void elections_writer_stop(void);
 
 /* The timer: opens and closes scheduled elections once a second. */
 bool elections_timer_start(void);

@@ -257,6 +257,7 @@ on_complete_request(struct request *rq)
 		if (rq->json == NULL)
 			return reply_error(rq, jerr.code, jerr.field);
 	}
+	rq->handler_called = true;
 	return rq->route->handler(rq);
 }
 
@@ -281,6 +282,8 @@ on_access(void *cls, struct MHD_Connection *conn, const char *url, const char *m
 	}
 	if (rq->status != 0)
 		return MHD_YES; /* answered on the first call */
+	if (rq->handler_called)
+		return rq->route->handler(rq); /* resumed after a suspension */
 	return on_complete_request(rq);
 }
 
@@ -324,8 +327,9 @@ httpd_start(const struct config *cfg, unsigned *port, char *why, size_t whysize)
 	httpd_max_body = cfg->max_body;
 	/* 0.9.75 has no connection timeout by default: set every limit. */
 	h->mhd = MHD_start_daemon(
-	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG, 0,
-	    NULL, NULL, on_access, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
+	        MHD_ALLOW_SUSPEND_RESUME,
+	    0, NULL, NULL, on_access, NULL, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr, MHD_OPTION_THREAD_POOL_SIZE,
 	    (unsigned int)cfg->threads, MHD_OPTION_CONNECTION_LIMIT,
 	    (unsigned int)cfg->max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,

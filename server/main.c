@@ -178,7 +178,7 @@ main(int argc, char **argv)
 		return EXIT_FAILURE;
 	}
 	app_set_bound_port(port);
-	if (!elections_timer_start()) {
+	if (!elections_writer_start() || !elections_timer_start()) {
 		fprintf(stderr, "ngo-voted: cannot start the election timer\n");
 		httpd_stop(h, 0);
 		server_key_free(&the_app.key);
@@ -199,6 +199,7 @@ main(int argc, char **argv)
 	LOG_INFO("signal %d: stopping", sig);
 	httpd_stop(h, 10);
 	elections_timer_stop();
+	elections_writer_stop();
 	db_shutdown();
 	server_key_free(&the_app.key);
 	LOG_INFO("stopped cleanly");

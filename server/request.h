@@ -46,6 +46,7 @@ struct request {
 	char *args[REQUEST_MAX_ARGS]; /* path segments matched by '*' */
 	unsigned nargs;
 	bool started;
+	bool handler_called; /* a later call is a resumed handler's */
 	char *body;
 	size_t body_len, body_cap, body_limit;
 	bool body_too_large;
