@@ -50,12 +50,13 @@ VERIFIER = $(BUILD)/ngo-vote-verify
 CASTER   = $(BUILD)/ngo-vote-cast
 TESTS    = $(BUILD)/check_core $(BUILD)/check_server
 PROGRAMS = $(DAEMON) $(VERIFIER) $(CASTER)
+FAULTFS  = $(BUILD)/faultfs.so
 
 .PHONY: all deps run test test-only test-e2e check-asan check-valgrind format format-check \
-        install clean
+        install clean bench-load
 .DEFAULT_GOAL := all
 
-all: $(PROGRAMS) $(TESTS)
+all: $(PROGRAMS) $(TESTS) $(FAULTFS)
 
 deps:
 	@if ! pkg-config --exists $(PKGS) libcurl $(TEST_PKGS) || ! command -v sqlite3 >/dev/null \
@@ -103,6 +104,12 @@ $(BUILD)/obj/server/cast_main.o: server/cast_main.c
 
 $(CASTER): $(BUILD)/obj/server/cast_main.o $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CURL_LIBS)
+
+# The disk-fault tests' LD_PRELOAD shim: plain (never sanitized), so that it
+# can be preloaded into any build of the daemon.
+$(FAULTFS): tests/faultfs/faultfs.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 -g $(WARN) -fPIC -shared -o $@ $< -ldl
 
 $(BUILD)/check_core: $(CORE_TEST_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CHECK_LIBS)
@@ -154,6 +161,11 @@ check-valgrind:
 	NGO_VOTE_BUILD=build/valgrind NGO_VOTE_VALGRIND=1 CK_TIMEOUT_MULTIPLIER=20 \
 	  valgrind --quiet --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 	  build/valgrind/check_server
+
+# Load benchmark (issue 7): builds and runs bench/load (see docs/performance.md).
+bench-load:
+	@$(MAKE) --no-print-directory deps
+	sh bench/load/run.sh $(BENCH_ARGS)
 
 FORMAT_FILES = $(wildcard server/*.c server/*.h tests/*.c tests/*.h tests/*/*.c bench/*/*.c)
 format:
