@@ -80,18 +80,14 @@ export function t(key, args, l = lang) {
 	return interpolate(s, args);
 }
 
-// Khmer text uses Khmer digits (០-៩); Intl knows the numbering system
-// even where the browser lacks Khmer locale data (Debian's Chromium).
-const NUMBER_LOCALES = { en: 'en-GB', km: 'km-KH-u-nu-khmr' };
-
-export function formatNumber(n, l = lang) {
-	return new Intl.NumberFormat(NUMBER_LOCALES[l] || l).format(n);
+// Khmer text uses Khmer digits (០-៩). Intl cannot be relied on for them
+// (Debian's Chromium lacks the Khmer data), so they are mapped here.
+function digits(s, l) {
+	return l === 'km' ? String(s).replace(/[0-9]/g, (d) => String.fromCharCode(0x17e0 + Number(d))) : String(s);
 }
 
-// Digits of a string (a date, a time) in the language's digits.
-function digits(s, l) {
-	if (l !== 'km') return s;
-	return s.replace(/[0-9]/g, (d) => formatNumber(Number(d), l));
+export function formatNumber(n, l = lang) {
+	return digits(new Intl.NumberFormat('en-GB').format(n), l);
 }
 
 // Dates arrive as RFC 3339 strings; Unix seconds are accepted too.

@@ -4,7 +4,7 @@
 // roll with a reason), what blocks opening in plain words, opening and
 // closing with the id typed back, live turnout, and the exports. Auditors
 // see the same read-only.
-import { initPage, $, el, clear, say, sayError, busy, i18n } from './ui.js';
+import { initPage, $, el, bi, clear, say, sayError, busy, i18n } from './ui.js';
 import { get, post, put, session, seg, ApiError } from './api.js';
 import { groupFingerprint } from './protocol.js';
 import { downloadResultJson, downloadResultCsv } from './export.js';
@@ -24,10 +24,6 @@ let current = null; // {id, status, draft, problems}
 let pollTimer = null;
 let dirty = false;
 
-function bi(tag, text, props = {}) {
-	const parts = ['en', 'km'].filter((l) => text && text[l]).map((l) => el('span', { lang: l, text: text[l] }));
-	return el(tag, { ...props, class: ((props.class || '') + ' bi').trim() }, parts);
-}
 
 function editable() {
 	return me && me.role === 'secretariat';

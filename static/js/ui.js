@@ -45,6 +45,13 @@ export function el(tag, props = {}, ...children) {
 	return e;
 }
 
+// Text in both languages ({en, km}), each in a span with its lang; CSS
+// (.bi) shows the page's language first and the other below.
+export function bi(tag, text, props = {}) {
+	const parts = ['en', 'km'].filter((l) => text && text[l]).map((l) => el('span', { lang: l, text: text[l] }));
+	return el(tag, { ...props, class: ((props.class || '') + ' bi').trim() }, parts);
+}
+
 export function $(sel, root = document) {
 	return root.querySelector(sel);
 }

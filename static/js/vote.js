@@ -4,7 +4,7 @@
 // protocol §8, signs DS("sig") ‖ STR("ballot") ‖ H64("ballot", body) and
 // keeps the server's receipt (localStorage, per election). No session is
 // needed: the signature is the authentication.
-import { initPage, $, el, clear, say, sayError, busy, downloadJson } from './ui.js';
+import { initPage, $, el, bi, clear, say, sayError, busy, downloadJson } from './ui.js';
 import { get, post, session, seg, ApiError } from './api.js';
 import { toHex, fromHex, h64, signingMessage, openBallotBody, trackingCode, receiptSignatureValid, isReceipt, fingerprintHex, groupFingerprint } from './protocol.js';
 import { fetchRecordManifest, compareWithView } from './manifest.js';
@@ -24,11 +24,6 @@ let choices = []; // per contest, a Set of candidate indices
 let step = 0;
 let shown = null; // the receipt entry on screen
 
-// Text in both languages; CSS puts the page's language first.
-function bi(tag, text, props = {}) {
-	const parts = ['en', 'km'].filter((l) => text && text[l]).map((l) => el('span', { lang: l, text: text[l] }));
-	return el(tag, { ...props, class: ((props.class || '') + ' bi').trim() }, parts);
-}
 
 function show(id) {
 	for (const s of ['vote-list', 'vote-nokey', 'vote-pick', 'ballot', 'review', 'receipt']) $('#' + s).hidden = s !== id;

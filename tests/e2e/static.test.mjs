@@ -40,12 +40,28 @@ const PAGE_ERRORS = {
 	'enroll.html': [...errorsIn(3004, 3011), ...KEY_ERRORS],
 	'restore.html': KEY_ERRORS,
 	'delegate.html': [...errorsIn(3008, 3011), ...KEY_ERRORS],
+	'vote.html': ['ELECTION_NOT_FOUND', 'ELECTION_NOT_PUBLISHED', 'ELECTION_NOT_OPEN', 'ELECTION_CLOSED', ...errorsIn(5000, 5999), 'RECORD_UNAVAILABLE', 'MANIFEST_MISMATCH', 'RECEIPT_MISMATCH', ...KEY_ERRORS],
+	'manage.html': [...errorsIn(4000, 4999), 'NGO_NOT_FOUND'],
+	'elections.html': [],
+	'election.html': ['ELECTION_NOT_FOUND'],
+	'results.html': ['ELECTION_NOT_FOUND', 'ELECTION_NOT_PUBLISHED', 'ELECTION_NOT_CLOSED'],
+	'board.html': ['ELECTION_NOT_FOUND', 'ELECTION_NOT_PUBLISHED'],
+	'verify.html': ['ELECTION_NOT_FOUND', 'ELECTION_NOT_PUBLISHED'],
 };
 // Keys the code builds at run time from server values, per page.
 const STATUS_KEYS = ['election.status.draft', 'election.status.open', 'election.status.closed'];
+const VERDICTS = ['held', 'not_signed_by_server', 'other_election', 'missing', 'differs', 'unknown'].map((v) => 'verdict.' + v);
+const PROBLEMS = ['NO_CONTESTS', 'FEWER_CANDIDATES_THAN_SEATS', 'MIN_ABOVE_MAX', 'MAX_ABOVE_CANDIDATES', 'CANDIDATE_UNKNOWN', 'CANDIDATE_INACTIVE', 'EMPTY_ROLL', 'VOTER_WITHOUT_KEY'].map((p) => 'problem.' + p);
+const EVENT_TYPES = [...['manifest', 'open', 'ballot', 'close', 'result', 'other'].map((t) => 'board.type.' + t), ...['manifest', 'open', 'result', 'other'].map((t) => 'board.type_help.' + t)];
 const PAGE_DYNAMIC = {
 	'console.html': ['role.secretariat', 'role.auditor', 'code.none', 'code.issued', 'code.used', 'code.expired', 'code.revoked'],
 	'delegate.html': STATUS_KEYS,
+	'vote.html': [...STATUS_KEYS, ...VERDICTS],
+	'manage.html': [...STATUS_KEYS, ...PROBLEMS],
+	'elections.html': STATUS_KEYS,
+	'election.html': STATUS_KEYS,
+	'board.html': EVENT_TYPES,
+	'verify.html': VERDICTS,
 };
 // Values that are the same in every language (names of languages, a CSV header).
 const NOT_KHMER = new Set(['lang.en', 'console.import.header_line']);
