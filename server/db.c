@@ -212,6 +212,26 @@ db_step_done(sqlite3_stmt *st)
 }
 
 enum db_status
+db_step_one_row(struct db *db, sqlite3_stmt *st)
+{
+	enum db_status ret = db_step_done(st);
+
+	if (ret == DB_OK && sqlite3_changes(db->handle) != 1)
+		ret = DB_NOT_FOUND;
+	return ret;
+}
+
+enum db_status
+db_step_exists(sqlite3_stmt *st, bool *exists)
+{
+	int rc = sqlite3_step(st);
+
+	*exists = rc == SQLITE_ROW;
+	sqlite3_reset(st);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : db_status_from_rc(rc);
+}
+
+enum db_status
 db_status_from_rc(int rc)
 {
 	switch (rc & 0xff) {

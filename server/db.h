@@ -43,6 +43,11 @@ sqlite3 *db_handle(struct db *db);
 sqlite3_stmt *db_prepare(struct db *db, const char *sql);
 /* Steps a statement that returns no row, resets it, maps the result. */
 enum db_status db_step_done(sqlite3_stmt *st);
+/* Like db_step_done for an UPDATE or DELETE meant to touch exactly one
+ * row: DB_NOT_FOUND when it touched none (or more). */
+enum db_status db_step_one_row(struct db *db, sqlite3_stmt *st);
+/* Steps a query and says whether it returned a row; resets it. */
+enum db_status db_step_exists(sqlite3_stmt *st, bool *exists);
 /* Maps an SQLite result code to a status. */
 enum db_status db_status_from_rc(int rc);
 

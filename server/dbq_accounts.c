@@ -87,32 +87,24 @@ enum db_status
 dbq_account_set_password(struct db *db, int64_t id, const char *hash)
 {
 	sqlite3_stmt *st = db_prepare(db, "UPDATE accounts SET password_hash = ?2 WHERE id = ?1");
-	enum db_status ret;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	ret = db_step_done(st);
-	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
-		ret = DB_NOT_FOUND;
-	return ret;
+	return db_step_one_row(db, st);
 }
 
 enum db_status
 dbq_account_set_active(struct db *db, int64_t id, bool active)
 {
 	sqlite3_stmt *st = db_prepare(db, "UPDATE accounts SET active = ?2 WHERE id = ?1");
-	enum db_status ret;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int(st, 2, active ? 1 : 0);
-	ret = db_step_done(st);
-	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
-		ret = DB_NOT_FOUND;
-	return ret;
+	return db_step_one_row(db, st);
 }
 
 enum db_status

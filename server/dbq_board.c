@@ -236,14 +236,10 @@ dbq_board_has_ballot(struct db *db, const char *election_id, const uint8_t ballo
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT 1 FROM board_events"
 	                                  " WHERE election_id = ?1 AND ballot_hash = ?2");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, ballot_hash, 64, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*found = (rc == SQLITE_ROW);
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : db_status_from_rc(rc);
+	return db_step_exists(st, found);
 }

@@ -62,34 +62,24 @@ enum db_status
 dbq_election_set_status(struct db *db, const char *id, enum dbq_election_status status)
 {
 	sqlite3_stmt *st = db_prepare(db, "UPDATE elections SET status = ?2 WHERE id = ?1");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, status_names[status], -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_status_from_rc(rc);
-	return sqlite3_changes(db_handle(db)) == 1 ? DB_OK : DB_NOT_FOUND;
+	return db_step_one_row(db, st);
 }
 
 enum db_status
 dbq_election_set_hash(struct db *db, const char *id, const uint8_t hash[64])
 {
 	sqlite3_stmt *st = db_prepare(db, "UPDATE elections SET election_hash = ?2 WHERE id = ?1");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, hash, 64, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_status_from_rc(rc);
-	return sqlite3_changes(db_handle(db)) == 1 ? DB_OK : DB_NOT_FOUND;
+	return db_step_one_row(db, st);
 }
 
 enum db_status

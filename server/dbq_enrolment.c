@@ -76,16 +76,12 @@ dbq_code_use(struct db *db, const uint8_t hash[32], int64_t now)
 	sqlite3_stmt *st = db_prepare(db, "UPDATE enrolment_codes SET used_at = ?2"
 	                                  " WHERE code_hash = ?1 AND used_at IS NULL"
 	                                  " AND revoked_at IS NULL AND expires_at > ?2");
-	enum db_status ret;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 2, now);
-	ret = db_step_done(st);
-	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
-		ret = DB_NOT_FOUND;
-	return ret;
+	return db_step_one_row(db, st);
 }
 
 enum db_status

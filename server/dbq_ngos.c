@@ -39,15 +39,11 @@ dbq_ngo_update(struct db *db, const struct dbq_ngo_fields *f)
 	    db_prepare(db, "UPDATE ngos SET name_en = ?2, name_km = ?3, registration_no = ?4,"
 	                   " contact_name = ?5, phone = ?6, email = ?7, province = ?8,"
 	                   " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now') WHERE id = ?1");
-	enum db_status ret;
 
 	if (st == NULL)
 		return DB_ERROR;
 	bind_fields(st, f);
-	ret = db_step_done(st);
-	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
-		ret = DB_NOT_FOUND;
-	return ret;
+	return db_step_one_row(db, st);
 }
 
 enum db_status
@@ -56,16 +52,12 @@ dbq_ngo_set_active(struct db *db, const char *id, bool active)
 	sqlite3_stmt *st = db_prepare(db, "UPDATE ngos SET active = ?2,"
 	                                  " updated_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now')"
 	                                  " WHERE id = ?1");
-	enum db_status ret;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 2, active ? 1 : 0);
-	ret = db_step_done(st);
-	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
-		ret = DB_NOT_FOUND;
-	return ret;
+	return db_step_one_row(db, st);
 }
 
 #define NGO_SELECT                                                                                 \
@@ -177,15 +169,11 @@ enum db_status
 dbq_ngo_key_known(struct db *db, const uint8_t pk[32], bool *known)
 {
 	sqlite3_stmt *st = db_prepare(db, "SELECT 1 FROM ngo_keys WHERE public_key = ?1");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_blob(st, 1, pk, 32, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*known = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : db_status_from_rc(rc);
+	return db_step_exists(st, known);
 }
 
 enum db_status
@@ -194,13 +182,9 @@ dbq_ngo_on_open_roll(struct db *db, const char *ngo_id, bool *on_roll)
 	sqlite3_stmt *st = db_prepare(db, "SELECT 1 FROM election_roll r"
 	                                  " JOIN elections e ON e.id = r.election_id"
 	                                  " WHERE r.ngo_id = ?1 AND e.status = 'open'");
-	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, ngo_id, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	*on_roll = rc == SQLITE_ROW;
-	sqlite3_reset(st);
-	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? DB_OK : db_status_from_rc(rc);
+	return db_step_exists(st, on_roll);
 }

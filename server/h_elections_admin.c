@@ -91,20 +91,24 @@ h_admin_election_get(struct request *rq)
 	return reply_draft(rq, MHD_HTTP_OK, rq->args[0]);
 }
 
-struct create_ctx {
+/* Writing a draft: a new election, or an edit of a draft. */
+struct draft_write {
 	const char *id, *actor, *text;
 	struct dbq_schedule sched;
+	bool create;
 };
 
 static enum db_status
-create_txn(struct db *db, void *cls)
+draft_write_txn(struct db *db, void *cls)
 {
-	struct create_ctx *c = cls;
-	enum db_status st = dbq_election_create(db, c->id, c->text, &c->sched);
+	struct draft_write *c = cls;
+	enum db_status st = c->create ? dbq_election_create(db, c->id, c->text, &c->sched)
+	                              : dbq_election_draft_set(db, c->id, c->text, &c->sched);
 
 	if (st != DB_OK)
 		return st;
-	return dbq_audit_add(db, c->actor, "election.create", c->id, NULL);
+	return dbq_audit_add(db, c->actor, c->create ? "election.create" : "election.edit", c->id,
+	                     NULL);
 }
 
 enum MHD_Result
@@ -120,7 +124,7 @@ h_admin_election_create(struct request *rq)
 	    {JSPEC_END},
 	};
 	struct jspec_error jerr;
-	struct create_ctx c = {.actor = rq->session.email};
+	struct draft_write c = {.actor = rq->session.email, .create = true};
 	char field[96];
 	const char *why = NULL;
 	enum db_status st;
@@ -157,7 +161,7 @@ h_admin_election_create(struct request *rq)
 		free((char *)c.text);
 		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
 	}
-	st = db_txn_run(db, "election-create", create_txn, &c);
+	st = db_txn_run(db, "election-create", draft_write_txn, &c);
 	json_decref(draft); /* only now: c.sched borrows the draft's strings */
 	free((char *)c.text);
 	if (st == DB_CONFLICT)
@@ -167,26 +171,10 @@ h_admin_election_create(struct request *rq)
 	return reply_draft(rq, MHD_HTTP_CREATED, id);
 }
 
-struct save_ctx {
-	const char *id, *actor, *text;
-	struct dbq_schedule sched;
-};
-
-static enum db_status
-save_txn(struct db *db, void *cls)
-{
-	struct save_ctx *c = cls;
-	enum db_status st = dbq_election_draft_set(db, c->id, c->text, &c->sched);
-
-	if (st != DB_OK)
-		return st;
-	return dbq_audit_add(db, c->actor, "election.edit", c->id, NULL);
-}
-
 enum MHD_Result
 h_admin_election_update(struct request *rq)
 {
-	struct save_ctx c = {.id = rq->args[0], .actor = rq->session.email};
+	struct draft_write c = {.id = rq->args[0], .actor = rq->session.email};
 	struct dbq_election e;
 	char field[96];
 	const char *why = NULL;
@@ -208,7 +196,7 @@ h_admin_election_update(struct request *rq)
 	if (c.text == NULL)
 		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
 	schedule_of(rq->json, &c.sched);
-	st = db_txn_run(db, "election-edit", save_txn, &c);
+	st = db_txn_run(db, "election-edit", draft_write_txn, &c);
 	free((char *)c.text);
 	if (st == DB_CONFLICT)
 		return reply_error(rq, ERROR_ELECTION_NOT_DRAFT, NULL);
