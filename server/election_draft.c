@@ -252,6 +252,22 @@ election_draft_problems(const json_t *draft, const struct election_ngo *roll, si
 				        "this NGO is deactivated");
 		}
 	}
+	{
+		json_t *x;
+		size_t xi;
+
+		/* an exclusion must name a registered NGO: a typo would leave the
+		 * intended NGO on the roll */
+		json_array_foreach(json_object_get(draft, "excluded"), xi, x)
+		{
+			const char *id = json_string_value(json_object_get(x, "ngo_id"));
+
+			snprintf(field, sizeof(field), "excluded/%zu", xi);
+			if (id != NULL && lookup(cls, id) == NULL)
+				problem(list, field, "EXCLUDED_UNKNOWN",
+				        "no NGO with this id is registered");
+		}
+	}
 	if (n_roll == 0)
 		problem(list, "excluded", "EMPTY_ROLL",
 		        "no active NGO is left on the roll: register NGOs or exclude fewer");

@@ -66,9 +66,15 @@ reply_outcome(struct request *rq, enum db_status st, enum error_code error,
 	json_t *receipt;
 	char *json;
 
-	if (st == DB_ROLLBACK)
-		return reply_error(rq, error,
-		                   error == ERROR_BALLOT_BAD_SIGNATURE ? "signature" : "body");
+	if (st == DB_ROLLBACK) {
+		/* the election's state is nobody's field; a ballot's fault is */
+		const char *field =
+		    error == ERROR_BALLOT_BAD_SIGNATURE ? "signature"
+		    : error == ERROR_ELECTION_NOT_OPEN || error == ERROR_ELECTION_CLOSED ? NULL
+		                                                                         : "body";
+
+		return reply_error(rq, error, field);
+	}
 	if (st == DB_NOT_FOUND)
 		return reply_error(rq, ERROR_ELECTION_NOT_FOUND, NULL);
 	if (st == DB_BUSY)
