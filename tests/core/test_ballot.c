@@ -126,6 +126,23 @@ START_TEST(malformed)
 }
 END_TEST
 
+/* A count that claims the words of the later contests' counts: the
+ * index slots are fewer than the words left, and the parser must not
+ * write past them (found by the HTTP suite; ASan catches a regression). */
+START_TEST(count_overrun)
+{
+	struct protocol_ballot bal;
+	uint8_t body[200];
+
+	memset(body, 0, sizeof(body));
+	encoding_le32_put(body + 100, 3);
+	encoding_le32_put(body + 104, 2); /* two indices: the next two counts */
+	ck_assert_int_eq(protocol_ballot_parse(m, body, 116, &bal), PROTOCOL_BALLOT_MALFORMED);
+	encoding_le32_put(body + 104, 4); /* more indices than words left */
+	ck_assert_int_eq(protocol_ballot_parse(m, body, 128, &bal), PROTOCOL_BALLOT_MALFORMED);
+}
+END_TEST
+
 Suite *
 ballot_suite(void)
 {
@@ -137,6 +154,7 @@ ballot_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, codes);
 	tcase_add_test(tc, malformed);
+	tcase_add_test(tc, count_overrun);
 	suite_add_tcase(s, tc);
 	return s;
 }
