@@ -220,7 +220,7 @@ function startBallot(previous) {
 		if (single && c.min === 0) opts.push({ i: -1 });
 		for (const o of opts) {
 			const id = `c${ci}-${o.i < 0 ? 'blank' : o.i}`;
-			const input = el('input', { type: single ? 'radio' : 'checkbox', id, name: 'contest-' + ci, value: String(o.i) });
+			const input = el('input', { type: single ? 'radio' : 'checkbox', id, name: 'contest-' + ci, value: String(o.i), attrs: { 'data-candidate': o.id } });
 			input.checked = o.i < 0 ? choices[ci].size === 0 : choices[ci].has(o.i);
 			input.addEventListener('change', () => pick(ci, o.i, input.checked));
 			const label = o.i < 0 ? el('label', { htmlFor: id, i18n: 'vote.blank' }) : el('label', { htmlFor: id }, bi('span', o.name, { class: 'cand' }));

@@ -179,3 +179,49 @@ export async function ready(page) {
 export async function horizontalOverflow(page) {
 	return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
+
+// Screenshots of the page as it is, at 360 px and at 1280 px wide; the
+// viewport is put back afterwards. Returns how far the page scrolls
+// sideways at 360 px (0 when it does not).
+export async function screenshotBoth(page, name) {
+	const size = page.viewportSize();
+	let over = 0;
+	for (const width of [360, 1280]) {
+		await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });
+		if (width === 360) over = await horizontalOverflow(page);
+		await screenshot(page, `${name}-${width}`);
+	}
+	await page.setViewportSize(size);
+	return over;
+}
+
+// Presses Tab until the focused element matches selector (keyboard-only use).
+export async function tabTo(page, selector, max = 80) {
+	for (let i = 0; i < max; i++) {
+		if (await page.evaluate((s) => document.activeElement && document.activeElement.matches(s), selector)) return;
+		await page.keyboard.press('Tab');
+	}
+	throw new Error(`Tab never reached ${selector}`);
+}
+
+// Runs a program and resolves with {code, stdout, stderr} (never rejects on
+// a non-zero exit).
+export function run(file, args, opts = {}) {
+	return new Promise((resolve) => {
+		execFile(file, args, { timeout: 60000, ...opts }, (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }));
+	});
+}
+
+// The elements that stick out to the right of the viewport (to explain a
+// horizontalOverflow), as short descriptions.
+export async function overflowCulprits(page) {
+	return page.evaluate(() => {
+		const w = document.documentElement.clientWidth;
+		const out = [];
+		for (const e of document.querySelectorAll('body *')) {
+			const r = e.getBoundingClientRect();
+			if (r.width > 0 && r.right > w + 0.5 && !(e.parentElement && e.parentElement.closest('.table-wrap')) && !e.closest('.visually-hidden, [hidden]')) out.push(`${e.tagName.toLowerCase()}${e.id ? '#' + e.id : ''}${e.className && typeof e.className === 'string' ? '.' + e.className.trim().split(/\s+/).join('.') : ''} (${Math.round(r.right - w)}px)`);
+		}
+		return out.slice(0, 5);
+	});
+}

@@ -183,12 +183,13 @@ test('every page: lang, viewport, bundles, header, main landmark and its own mod
 	}
 });
 
-// What a page loads, fonts aside (they are the system's): its HTML, the
-// stylesheet, the icon, every module it imports (transitively) and its
+// What a page loads, fonts aside (they are the system's): its HTML, its
+// stylesheets, the icon, every module it imports (transitively) and its
 // translation bundles in the heavier language.
 export function pageWeight(page) {
 	const size = (f) => fs.statSync(path.join(STATIC, f)).size;
-	let bytes = size(page) + size('style.css') + size('favicon.svg');
+	let bytes = size(page) + size('favicon.svg');
+	for (const m of read(page).matchAll(/<link rel="stylesheet" href="\/([^"]+)">/g)) bytes += size(m[1]);
 	for (const f of pageModules(page)) bytes += size(f);
 	bytes += Math.max(...LANGS.map((l) => pageBundles(page).reduce((n, b) => n + size(`i18n/${l}/${b}.json`), 0)));
 	return bytes;
