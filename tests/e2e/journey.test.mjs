@@ -192,10 +192,24 @@ describe('issue 6: the vote in the browser, from registry to verified record', {
 		assert.equal(await sec.$$eval('#problems li[data-problem="FEWER_CANDIDATES_THAN_SEATS"]', (l) => l.length), 6);
 		await shots(sec, 'j1-manage-template');
 		for (let i = 0; i < CONTESTS.length; i++) for (const id of candidatesOf(i)) await sec.check(`#ce-${i} input.c-cand[value="${id}"]`);
+		// The schedule: closing by the timer needs a time; tomorrow at 17:00 (local time).
+		await sec.check('#d-auto-close');
+		await sec.click('#draft-form button[type=submit]');
+		await visible(sec, '#draft-msg');
+		assert.equal(await sec.getAttribute('#draft-msg span', 'data-i18n'), 'error.ELECTION_FIELD_INVALID');
+		assert.equal(await sec.getAttribute('#d-auto-close', 'aria-invalid'), 'true');
+		const tomorrow = new Date(Date.now() + 86400000);
+		const p2 = (n) => String(n).padStart(2, '0');
+		const local = `${tomorrow.getFullYear()}-${p2(tomorrow.getMonth() + 1)}-${p2(tomorrow.getDate())}T17:00`;
+		await sec.fill('#d-closes', local);
 		await visible(sec, '#dirty-note');
 		await sec.click('#draft-form button[type=submit]');
 		await sec.waitForSelector('#detail-msg.msg-ok');
 		assert.equal(await sec.$$eval('#problems li[data-problem="FEWER_CANDIDATES_THAN_SEATS"]', (l) => l.length), 0);
+		const saved = await (await sec.request.get(`${server.origin}/api/admin/elections/${ELECTION}`)).json();
+		assert.equal(saved.draft.closes_at, new Date(local).toISOString().replace(/\.\d{3}Z$/, 'Z'), 'local time sent as UTC');
+		assert.equal(saved.draft.auto_close, true);
+		assert.deepEqual(saved.draft.contests.map((c) => c.candidates.length), [3, 3, 3, 3, 3, 3]);
 		// No NGO has a key yet: each blocks opening, by name.
 		const blocked = await sec.$$eval('#problems li[data-problem="VOTER_WITHOUT_KEY"]', (l) => l.map((x) => x.textContent));
 		assert.equal(blocked.length, 6);
@@ -362,10 +376,28 @@ describe('issue 6: the vote in the browser, from registry to verified record', {
 	});
 
 	test('4. the delegates vote: one with the keyboard only, one in Khmer, one again, one checks its receipt', async () => {
-		// ngo-a: keyboard only, at desktop width (all contests on one page).
-		let page = actor(await contexts['ngo-a'].newPage());
+		// Without a key in the browser, the page says how to get one.
+		const stranger = await newContext(browser);
+		let page = actor(await stranger.newPage());
+		await page.goto(`${server.origin}/vote`);
+		await page.waitForSelector(`#vote-list a[href="/vote?election=${ELECTION}"]`);
+		await checkPage(page, 'vote-list');
+		await page.click(`#vote-list a[href="/vote?election=${ELECTION}"]`);
+		await visible(page, '#vote-nokey');
+		await checkPage(page, 'vote-nokey');
+		await stranger.close();
+
+		// ngo-a: from the delegate area, keyboard only, at desktop width
+		// (all contests on one page).
+		page = actor(await contexts['ngo-a'].newPage());
 		await page.setViewportSize({ width: 1280, height: 900 });
-		await page.goto(`${server.origin}/vote?election=${ELECTION}`);
+		await page.goto(`${server.origin}/delegate`);
+		await visible(page, '#keys-section');
+		await page.click('li[data-ngo="ngo-a"] button');
+		await visible(page, '#me-section');
+		await page.waitForSelector(`li[data-election="${ELECTION}"] a[href="/vote?election=${ELECTION}"]`);
+		await checkPage(page, 'delegate-elections');
+		await page.click(`li[data-election="${ELECTION}"] a[href="/vote?election=${ELECTION}"]`);
 		await visible(page, '#ballot');
 		await checkPage(page, 'vote-ballot-desktop');
 		assert.ok(await page.isHidden('#step-next'), 'all contests on one page');
@@ -510,6 +542,15 @@ describe('issue 6: the vote in the browser, from registry to verified record', {
 		await page.setInputFiles('#receipt-file', receipts.e);
 		await page.click('#receipt-form button[type=submit]');
 		await page.waitForSelector('#check-result[data-verdict="held"]');
+		// An altered receipt is not the server's.
+		const altered = JSON.parse(fs.readFileSync(receipts.e, 'utf8'));
+		altered.n += 1;
+		await page.setInputFiles('#receipt-file', { name: 'altered.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(altered)) });
+		await page.click('#receipt-form button[type=submit]');
+		await page.waitForSelector('#check-result[data-verdict="not_signed_by_server"].msg-error');
+		await page.setInputFiles('#receipt-file', { name: 'not-a-receipt.json', mimeType: 'application/json', buffer: Buffer.from('{"hello": 1}') });
+		await page.click('#receipt-form button[type=submit]');
+		await page.waitForSelector('#check-result [data-i18n="verify.receipt.not_receipt"]');
 		await checkPage(page, 'verify');
 		await shots(page, 'j6-verify');
 		await ctx.close();
