@@ -57,7 +57,7 @@ const PAGE_DYNAMIC = {
 	'console.html': ['role.secretariat', 'role.auditor', 'code.none', 'code.issued', 'code.used', 'code.expired', 'code.revoked'],
 	'delegate.html': STATUS_KEYS,
 	'vote.html': [...STATUS_KEYS, ...VERDICTS],
-	'manage.html': [...STATUS_KEYS, ...PROBLEMS],
+	'manage.html': [...STATUS_KEYS, ...PROBLEMS, ...['open', 'close'].flatMap((a) => ['heading', 'text', 'submit'].map((k) => `manage.${a}.${k}`))],
 	'elections.html': STATUS_KEYS,
 	'election.html': STATUS_KEYS,
 	'board.html': EVENT_TYPES,
