@@ -24,7 +24,6 @@ let current = null; // {id, status, draft, problems}
 let pollTimer = null;
 let dirty = false;
 
-
 function editable() {
 	return me && me.role === 'secretariat';
 }

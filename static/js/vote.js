@@ -24,7 +24,6 @@ let choices = []; // per contest, a Set of candidate indices
 let step = 0;
 let shown = null; // the receipt entry on screen
 
-
 function show(id) {
 	for (const s of ['vote-list', 'vote-nokey', 'vote-pick', 'ballot', 'review', 'receipt']) $('#' + s).hidden = s !== id;
 	const node = id && $('#' + id);

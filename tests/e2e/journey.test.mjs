@@ -67,6 +67,7 @@ async function checkPage(page, name, lang = 'en') {
 			const raw = await page.evaluate(() => document.body.innerText.match(/\b(?:[a-z]+\.){1,3}[a-z_]+[A-Z_]*\b/g) || []);
 			const keys = raw.filter((k) => /^(app|nav|page|common|error|election|vote|receipt|verdict|manage|problem|elections|results|minutes|board|verify|delegate|ngo|key|console)\./.test(k) && !/\.(json|jsonl|csv|md)$/.test(k));
 			if (keys.length) problems.push(`${name} [${l}]: untranslated ${keys.join(', ')}`);
+			await screenshot(page, `lang-${name}-${l}`);
 			if (page.viewportSize().width <= 360) {
 				const over = await horizontalOverflow(page);
 				if (over > 0) wide.push(`${name} [${l}]: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
