@@ -12,7 +12,7 @@ import { downloadResultJson, downloadResultCsv } from './export.js';
 const ID_RE = /^[a-z0-9_-]{1,64}$/;
 const KHMER = /[\u1780-\u17FF]/;
 const POLL_MS = 4000;
-const PROBLEMS = ['NO_CONTESTS', 'FEWER_CANDIDATES_THAN_SEATS', 'MIN_ABOVE_MAX', 'MAX_ABOVE_CANDIDATES', 'CANDIDATE_UNKNOWN', 'CANDIDATE_INACTIVE', 'EMPTY_ROLL', 'VOTER_WITHOUT_KEY'];
+const PROBLEMS = ['NO_CONTESTS', 'FEWER_CANDIDATES_THAN_SEATS', 'MIN_ABOVE_MAX', 'MAX_ABOVE_CANDIDATES', 'CANDIDATE_UNKNOWN', 'CANDIDATE_INACTIVE', 'EMPTY_ROLL', 'VOTER_WITHOUT_KEY', 'EXCLUDED_UNKNOWN'];
 
 await initPage('console');
 
@@ -387,6 +387,7 @@ function problemText(p, d) {
 	let ngo = '';
 	if (c && m[2] !== undefined) ngo = c.candidates[Number(m[2])] || '';
 	else if (p.problem === 'VOTER_WITHOUT_KEY') ngo = (/^([a-z0-9_-]{1,64}) /.exec(p.detail || '') || [])[1] || '';
+	else if (/^excluded\/\d+$/.test(p.field || '')) ngo = ((d.excluded || [])[Number(p.field.split('/')[1])] || {}).ngo_id || '';
 	const name = ngo ? ngoName(ngo)[lang] || ngo : '';
 	const args = { contest, ngo: name, n: c ? c.candidates.length : 0, seats: c ? c.seats : 0, max: c ? c.max : 0 };
 	const target = c ? `#ce-${m[1]}` : ngo ? '#roll-' + ngo : p.field === 'contests' ? '#contest-add' : '#roll-table';

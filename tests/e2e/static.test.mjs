@@ -51,7 +51,9 @@ const PAGE_ERRORS = {
 // Keys the code builds at run time from server values, per page.
 const STATUS_KEYS = ['election.status.draft', 'election.status.open', 'election.status.closed'];
 const VERDICTS = ['held', 'not_signed_by_server', 'other_election', 'missing', 'differs', 'unknown'].map((v) => 'verdict.' + v);
-const PROBLEMS = ['NO_CONTESTS', 'FEWER_CANDIDATES_THAN_SEATS', 'MIN_ABOVE_MAX', 'MAX_ABOVE_CANDIDATES', 'CANDIDATE_UNKNOWN', 'CANDIDATE_INACTIVE', 'EMPTY_ROLL', 'VOTER_WITHOUT_KEY'].map((p) => 'problem.' + p);
+// What blocks opening a draft: every code server/election_draft.c reports.
+const PROBLEM_CODES = [...new Set([...fs.readFileSync(path.join(ROOT, 'server/election_draft.c'), 'utf8').matchAll(/problem\(\s*list,\s*[^,]+,\s*"([A-Z_]+)"/g)].map((m) => m[1]))];
+const PROBLEMS = PROBLEM_CODES.map((p) => 'problem.' + p);
 const EVENT_TYPES = [...['manifest', 'open', 'ballot', 'close', 'result', 'other'].map((t) => 'board.type.' + t), ...['manifest', 'open', 'result', 'other'].map((t) => 'board.type_help.' + t)];
 const PAGE_DYNAMIC = {
 	'console.html': ['role.secretariat', 'role.auditor', 'code.none', 'code.issued', 'code.used', 'code.expired', 'code.revoked'],
@@ -130,6 +132,16 @@ test('each page names its bundles, and they hold every key the page and its modu
 		}
 	}
 	assert.deepEqual(missing, []);
+});
+
+test('every problem code of a draft is known to the console and explained in both languages', () => {
+	assert.ok(PROBLEM_CODES.length >= 8, 'election_draft.c parsed');
+	const known = /const PROBLEMS = \[([^\]]+)\]/.exec(read('js/manage.js'));
+	assert.ok(known, 'manage.js lists the problem codes');
+	for (const code of PROBLEM_CODES) {
+		assert.ok(known[1].includes(`'${code}'`), `manage.js knows ${code}`);
+		assert.ok(all.en['problem.' + code] && all.km['problem.' + code], `problem.${code} in both languages`);
+	}
 });
 
 test('every error name of server/errors.def has a message in both languages', () => {
