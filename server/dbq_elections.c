@@ -271,13 +271,13 @@ dbq_roll_insert(struct db *db, const char *election_id, const char *ngo_id, cons
 
 enum db_status
 dbq_roll_each(struct db *db, const char *election_id,
-              void (*cb)(void *cls, const char *ngo_id, const uint8_t pk[32], bool voted),
+              void (*cb)(void *cls, const char *ngo_id, const uint8_t pk[32], uint32_t last_seq),
               void *cls)
 {
-	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT r.ngo_id, r.public_key, EXISTS (SELECT 1 FROM board_events b"
-	                   " WHERE b.election_id = r.election_id AND b.voter_pk = r.public_key)"
-	                   " FROM election_roll r WHERE r.election_id = ?1 ORDER BY r.ngo_id");
+	sqlite3_stmt *st = db_prepare(
+	    db, "SELECT r.ngo_id, r.public_key, (SELECT coalesce(max(b.seq), 0) FROM board_events b"
+	        " WHERE b.election_id = r.election_id AND b.voter_pk = r.public_key)"
+	        " FROM election_roll r WHERE r.election_id = ?1 ORDER BY r.ngo_id");
 	int rc;
 
 	if (st == NULL)
@@ -287,7 +287,7 @@ dbq_roll_each(struct db *db, const char *election_id,
 		if (sqlite3_column_bytes(st, 1) != 32)
 			continue;
 		cb(cls, (const char *)sqlite3_column_text(st, 0), sqlite3_column_blob(st, 1),
-		   sqlite3_column_int(st, 2) != 0);
+		   (uint32_t)sqlite3_column_int64(st, 2));
 	}
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? DB_OK : db_status_from_rc(rc);

@@ -66,10 +66,10 @@ enum db_status dbq_elections_due(struct db *db, const char *now,
 /* The roll, written when the manifest is. */
 enum db_status dbq_roll_insert(struct db *db, const char *election_id, const char *ngo_id,
                                const uint8_t pk[32]);
-/* Each voter of the roll and whether it has cast a ballot. */
+/* Each voter of the roll with its last accepted seq (0: has not voted). */
 enum db_status dbq_roll_each(struct db *db, const char *election_id,
                              void (*cb)(void *cls, const char *ngo_id, const uint8_t pk[32],
-                                        bool voted),
+                                        uint32_t last_seq),
                              void *cls);
 
 /* The elections whose roll holds this NGO, with its last accepted seq. */

@@ -199,6 +199,15 @@ election_draft_check(const json_t *draft, char *field, size_t fs, const char **w
 	return true;
 }
 
+/* A problem about one NGO names it, so a console can link to it. */
+static void
+problem_ngo(json_t *list, const char *field, const char *code, const char *detail,
+            const char *ngo_id)
+{
+	json_array_append_new(list, json_pack("{s:s, s:s, s:s, s:s}", "field", field, "problem",
+	                                      code, "detail", detail, "ngo_id", ngo_id));
+}
+
 static void
 problem(json_t *list, const char *field, const char *code, const char *detail)
 {
@@ -245,11 +254,12 @@ election_draft_problems(const json_t *draft, const struct election_ngo *roll, si
 
 			snprintf(field, sizeof(field), "contests/%zu/candidates/%zu", ci, i);
 			if (ngo == NULL)
-				problem(list, field, "CANDIDATE_UNKNOWN",
-				        "no NGO with this id is registered");
+				problem_ngo(list, field, "CANDIDATE_UNKNOWN",
+				            "no NGO with this id is registered",
+				            json_string_value(v));
 			else if (!ngo->active)
-				problem(list, field, "CANDIDATE_INACTIVE",
-				        "this NGO is deactivated");
+				problem_ngo(list, field, "CANDIDATE_INACTIVE",
+				            "this NGO is deactivated", ngo->id);
 		}
 	}
 	{
@@ -264,8 +274,8 @@ election_draft_problems(const json_t *draft, const struct election_ngo *roll, si
 
 			snprintf(field, sizeof(field), "excluded/%zu", xi);
 			if (id != NULL && lookup(cls, id) == NULL)
-				problem(list, field, "EXCLUDED_UNKNOWN",
-				        "no NGO with this id is registered");
+				problem_ngo(list, field, "EXCLUDED_UNKNOWN",
+				            "no NGO with this id is registered", id);
 		}
 	}
 	if (n_roll == 0)
@@ -277,7 +287,7 @@ election_draft_problems(const json_t *draft, const struct election_ngo *roll, si
 			         "%s is on the roll but has no key: have it enrol, or exclude it "
 			         "with a reason",
 			         roll[i].id);
-			problem(list, "roll", "VOTER_WITHOUT_KEY", detail);
+			problem_ngo(list, "roll", "VOTER_WITHOUT_KEY", detail, roll[i].id);
 		}
 	}
 	return list;

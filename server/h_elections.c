@@ -101,15 +101,16 @@ struct turnout {
 };
 
 static void
-add_turnout(void *cls, const char *ngo_id, const uint8_t pk[32], bool voted)
+add_turnout(void *cls, const char *ngo_id, const uint8_t pk[32], uint32_t last_seq)
 {
 	struct turnout *t = cls;
 
 	(void)pk;
-	t->voted += voted;
+	t->voted += last_seq > 0;
+	/* the last seq too: a delegate's page needs it to vote again */
 	if (t->voters != NULL)
-		json_array_append_new(t->voters,
-		                      json_pack("{s:s, s:b}", "id", ngo_id, "voted", voted));
+		json_array_append_new(t->voters, json_pack("{s:s, s:b, s:i}", "id", ngo_id, "voted",
+		                                           last_seq > 0, "seq", (int)last_seq));
 }
 
 enum MHD_Result
