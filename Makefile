@@ -126,6 +126,7 @@ test:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory test-only
+	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory test-e2e
 
 # The browser client in headless Chromium against the real daemon
@@ -166,6 +167,66 @@ check-valgrind:
 bench-load:
 	@$(MAKE) --no-print-directory deps
 	sh bench/load/run.sh $(BENCH_ARGS)
+
+# libFuzzer harnesses (tests/fuzz/README.md), built with clang and the
+# sanitizers into $(BUILD)/fuzz, each linked with the parsers it drives
+# compiled again with coverage.  `make fuzz` runs each for FUZZ_SECONDS on
+# a working copy of its seed corpus; `make fuzz-short` (part of `make
+# test`) runs each for 10 s, then replays tests/fuzz/regressions/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR      = $(BUILD)/fuzz
+FUZZ_TARGETS  = ballot manifest record verify hex jspec csv
+FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g \
+                -fno-omit-frame-pointer $(WARN) -fsanitize=address,undefined \
+                -fno-sanitize-recover=all -MMD -MP -Iserver -Itests/fuzz -I$(FUZZ_DIR)/gen \
+                $(shell pkg-config --cflags jansson libsodium)
+FUZZ_LIB_OBJ  = $(patsubst %.c,$(FUZZ_DIR)/obj/%.o,$(CORE_SRC) server/jspec.c server/csv.c \
+                  server/errors.c)
+FUZZ_BINS     = $(FUZZ_TARGETS:%=$(FUZZ_DIR)/fuzz_%)
+
+.PHONY: fuzz fuzz-short fuzz-build fuzz-bins
+.SECONDARY: $(FUZZ_TARGETS:%=$(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o)
+
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+$(FUZZ_DIR)/gen/fuzz_spec_data.h: tests/fuzz/embed.sh tests/spec/record-open.jsonl \
+                                  tests/spec/receipt-open.json
+	@mkdir -p $(dir $@)
+	{ sh tests/fuzz/embed.sh record_open tests/spec/record-open.jsonl && \
+	  sh tests/fuzz/embed.sh receipt_open tests/spec/receipt-open.json; } > $@.tmp && mv $@.tmp $@
+
+$(FUZZ_DIR)/obj/tests/fuzz/fuzz_verify.o: $(FUZZ_DIR)/gen/fuzz_spec_data.h
+
+$(FUZZ_DIR)/libfuzzcore.a: $(FUZZ_LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/obj/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libfuzzcore.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -o $@ $^ $(CORE_LIBS)
+
+fuzz-build:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory fuzz-bins
+
+fuzz-bins: $(FUZZ_BINS)
+	@:
+
+fuzz: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  sh tests/fuzz/run.sh $(FUZZ_DIR) $$t $(FUZZ_SECONDS) $(FUZZ_DIR)/corpus/$$t || exit 1; \
+	done
+
+fuzz-short: fuzz-build
+	@for t in $(FUZZ_TARGETS); do \
+	  rm -rf $(FUZZ_DIR)/short/$$t; \
+	  sh tests/fuzz/run.sh $(FUZZ_DIR) $$t 10 $(FUZZ_DIR)/short/$$t || exit 1; \
+	done
+	@sh tests/fuzz/replay.sh $(FUZZ_DIR)
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
 FORMAT_FILES = $(wildcard server/*.c server/*.h tests/*.c tests/*.h tests/*/*.c bench/*/*.c)
 format:
