@@ -806,7 +806,7 @@ main(int argc, char **argv)
 	struct proc d, m;
 	uint8_t election_hash[64];
 	double t, dcpu0, dcpu1, scpu0, scpu1;
-	long hwm_setup, hwm_cast, hwm_life;
+	long hwm_setup, hwm_cast, hwm_life, rss_setup, rss_cast;
 	bool failed = false;
 	int rc;
 
@@ -875,6 +875,7 @@ main(int argc, char **argv)
 	printf("set-up    %zu ballots built and signed: %.2f s\n", rs.n, now_s() - t);
 
 	hwm_setup = proc_status_kb(d.pid, "VmHWM");
+	rss_setup = proc_status_kb(d.pid, "VmRSS");
 	proc_reset_hwm(d.pid);
 	dcpu0 = proc_cpu_s(d.pid);
 	scpu0 = self_cpu_s();
@@ -882,15 +883,17 @@ main(int argc, char **argv)
 	dcpu1 = proc_cpu_s(d.pid);
 	scpu1 = self_cpu_s();
 	hwm_cast = proc_status_kb(d.pid, "VmHWM");
+	rss_cast = proc_status_kb(d.pid, "VmRSS");
 	hwm_life = hwm_cast > hwm_setup ? hwm_cast : hwm_setup;
 	percentiles(&dr);
 	print_phase("ngo-voted", &dr);
 	printf(
 	    "          CPU during the cast: daemon %.2f s (%.0f%% of one core), loadgen %.2f s\n",
 	    dcpu1 - dcpu0, 100 * (dcpu1 - dcpu0) / dr.seconds, scpu1 - scpu0);
-	printf("          daemon peak RSS (VmHWM): %.1f MiB over its life (set-up: %.1f MiB), "
-	       "%.1f MiB during the cast\n",
-	       (double)hwm_life / 1024, (double)hwm_setup / 1024, (double)hwm_cast / 1024);
+	printf("          daemon peak RSS (VmHWM): %.1f MiB over its life (set-up: %.1f MiB); "
+	       "during the cast %.1f MiB (RSS %.1f MiB before, %.1f MiB after)\n",
+	       (double)hwm_life / 1024, (double)hwm_setup / 1024, (double)hwm_cast / 1024,
+	       (double)rss_setup / 1024, (double)rss_cast / 1024);
 
 	/* durability: the board after a SIGKILL holds every acknowledged ballot */
 	proc_stop(&d, SIGKILL);
@@ -956,9 +959,9 @@ main(int argc, char **argv)
 	       100 * ((double)dr.ok / dr.seconds) / ((double)mr.ok / mr.seconds));
 	printf(
 	    "RESULT ballots=%zu conns=%u accepted_per_s=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f "
-	    "errors=%zu peak_rss_mib=%.1f mhd_per_s=%.0f ratio=%.3f\n",
+	    "errors=%zu peak_rss_mib=%.1f cast_rss_mib=%.1f mhd_per_s=%.0f ratio=%.3f\n",
 	    dr.n, o.conns, (double)dr.ok / dr.seconds, dr.p50, dr.p99, dr.max, dr.n - dr.ok,
-	    (double)hwm_life / 1024, (double)mr.ok / mr.seconds,
+	    (double)hwm_life / 1024, (double)hwm_cast / 1024, (double)mr.ok / mr.seconds,
 	    ((double)dr.ok / dr.seconds) / ((double)mr.ok / mr.seconds));
 	for (size_t i = 0; i < rs.n; i++)
 		free(rs.req[i]);

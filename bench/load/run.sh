@@ -26,5 +26,5 @@ if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
 	REV="commit $(git rev-parse --short HEAD)"
 	git diff --quiet HEAD -- server || REV="$REV (server/ has uncommitted changes)"
 fi
-echo "machine: $(nproc) cores, $(uname -r); $REV"
+echo "machine: $(nproc) cores, $(uname -r); $REV; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 exec "$B/loadgen" --build "$BUILD" --mhd "$B/mhd_min" --dir "$B/run" "$@"
