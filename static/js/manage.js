@@ -380,14 +380,12 @@ function markServerField(field) {
 // --- what blocks opening -------------------------------------------------------------
 
 function problemText(p, d) {
-	const m = /^contests\/(\d+)(?:\/candidates\/(\d+))?/.exec(p.field || '');
+	const m = /^contests\/(\d+)/.exec(p.field || '');
 	const c = m ? d.contests[Number(m[1])] : null;
 	const lang = i18n.currentLang();
 	const contest = c ? (c.title && (c.title[lang] || c.title.en)) || c.id : '';
-	let ngo = '';
-	if (c && m[2] !== undefined) ngo = c.candidates[Number(m[2])] || '';
-	else if (p.problem === 'VOTER_WITHOUT_KEY') ngo = (/^([a-z0-9_-]{1,64}) /.exec(p.detail || '') || [])[1] || '';
-	else if (/^excluded\/\d+$/.test(p.field || '')) ngo = ((d.excluded || [])[Number(p.field.split('/')[1])] || {}).ngo_id || '';
+	// A problem about one NGO names it (candidate, voter without a key, exclusion).
+	const ngo = typeof p.ngo_id === 'string' ? p.ngo_id : '';
 	const name = ngo ? ngoName(ngo)[lang] || ngo : '';
 	const args = { contest, ngo: name, n: c ? c.candidates.length : 0, seats: c ? c.seats : 0, max: c ? c.max : 0 };
 	const target = c ? `#ce-${m[1]}` : ngo ? '#roll-' + ngo : p.field === 'contests' ? '#contest-add' : '#roll-table';

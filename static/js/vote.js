@@ -142,40 +142,25 @@ async function start() {
 	show('vote-pick');
 }
 
-// The delegate's last accepted seq: its own session's view, else the board.
-async function currentSeq() {
-	let seq = storedFor(voter.id).reduce((m, r) => Math.max(m, r.seq), 0);
-	const t = ((view.turnout && view.turnout.voters) || []).find((x) => x.id === voter.id);
-	if (t && !t.voted && seq === 0) return 0;
-	try {
-		const s = await session();
-		if (s && s.kind === 'delegate' && s.ngo_id === voter.id) {
-			const me = await get('/api/delegate/me');
-			const e = (me.elections || []).find((x) => x.id === electionId);
-			if (e) return Math.max(seq, e.last_seq || 0);
-		}
-	} catch {
-		/* fall back to the board */
-	}
-	return Math.max(seq, await boardSeq());
+// The NGO's last accepted seq: the election's turnout gives it for each NGO
+// on the roll (0 before it votes), found by id or by the key's roll entry;
+// a receipt kept here may be newer than the page's copy of the turnout.
+function turnoutSeq(v) {
+	const voters = (v.turnout && v.turnout.voters) || [];
+	const r = (v.roll || []).find((x) => x.public_key === voter.pk);
+	const t = voters.find((x) => x.id === voter.id) || (r && voters.find((x) => x.id === r.id));
+	return t && Number.isInteger(t.seq) && t.seq > 0 ? t.seq : 0;
 }
 
-async function boardSeq() {
-	let seq = 0;
-	for (let from = 0; ; ) {
-		const r = await get(`/api/elections/${seg(electionId)}/board?from=${from}&limit=500`);
-		const events = r.events || [];
-		for (const ev of events) if (ev.type === 'ballot' && ev.ballot && ev.ballot.voter === voter.id) seq = Math.max(seq, ev.ballot.seq);
-		from += events.length;
-		if (events.length === 0 || from >= r.total) return seq;
-	}
+function currentSeq() {
+	return Math.max(turnoutSeq(view), ...storedFor(voter.id).map((r) => r.seq));
 }
 
 async function choose(v) {
 	voter = v;
 	const fp = groupFingerprint(await fingerprintHex(fromHex(v.pk, 32)));
 	clear($('#el-voter')).append(bi('span', v.name), el('span', { class: 'fingerprint sub', text: fp }));
-	lastSeq = await currentSeq();
+	lastSeq = currentSeq();
 	const stored = latestStored(v.id);
 	if (view.status !== 'open') {
 		say(msg, view.status === 'closed' ? 'vote.closed' : 'vote.not_open', undefined, 'info');
@@ -358,7 +343,8 @@ async function cast(retried) {
 	} catch (e) {
 		// Another device of this NGO voted meanwhile: take the next seq once.
 		if (!retried && e instanceof ApiError && e.errorName === 'BALLOT_STALE_SEQ') {
-			lastSeq = await boardSeq();
+			view.turnout = (await get('/api/elections/' + seg(electionId))).turnout;
+			lastSeq = turnoutSeq(view);
 			return cast(true);
 		}
 		throw e;

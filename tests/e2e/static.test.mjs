@@ -52,7 +52,7 @@ const PAGE_ERRORS = {
 const STATUS_KEYS = ['election.status.draft', 'election.status.open', 'election.status.closed'];
 const VERDICTS = ['held', 'not_signed_by_server', 'other_election', 'missing', 'differs', 'unknown'].map((v) => 'verdict.' + v);
 // What blocks opening a draft: every code server/election_draft.c reports.
-const PROBLEM_CODES = [...new Set([...fs.readFileSync(path.join(ROOT, 'server/election_draft.c'), 'utf8').matchAll(/problem\(\s*list,\s*[^,]+,\s*"([A-Z_]+)"/g)].map((m) => m[1]))];
+const PROBLEM_CODES = [...new Set([...fs.readFileSync(path.join(ROOT, 'server/election_draft.c'), 'utf8').matchAll(/problem(?:_ngo)?\(\s*list,\s*[^,]+,\s*"([A-Z_]+)"/g)].map((m) => m[1]))];
 const PROBLEMS = PROBLEM_CODES.map((p) => 'problem.' + p);
 const EVENT_TYPES = [...['manifest', 'open', 'ballot', 'close', 'result', 'other'].map((t) => 'board.type.' + t), ...['manifest', 'open', 'result', 'other'].map((t) => 'board.type_help.' + t)];
 const PAGE_DYNAMIC = {
