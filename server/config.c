@@ -45,6 +45,8 @@ static const struct opt opts[] = {
      "connections from one client address (NGOs may share a NAT)"},
     {"--connection-timeout", "NGO_VOTE_CONNECTION_TIMEOUT", OPT_UINT, OFF(connection_timeout), 0, 1,
      3600, "30", "seconds of inactivity before a connection is closed (slow clients)"},
+    {"--body-deadline", "NGO_VOTE_BODY_DEADLINE", OPT_UINT, OFF(body_deadline), 0, 1, 3600, "60",
+     "seconds a client may take to send a whole request body (slow drips)"},
     {"--connection-memory", "NGO_VOTE_CONNECTION_MEMORY", OPT_ULONG, OFF(connection_memory), 0,
      8192, 16777216, "32768", "bytes of memory pool per connection (headers, buffers)"},
     {"--max-body", "NGO_VOTE_MAX_BODY", OPT_ULONG, OFF(max_body), 0, 1024, 268435456, "1048576",

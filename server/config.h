@@ -28,9 +28,10 @@ struct config {
 	unsigned threads;
 	unsigned max_connections;
 	unsigned max_per_ip;
-	unsigned connection_timeout;     /* seconds */
-	unsigned long connection_memory; /* bytes */
-	unsigned long max_body;          /* bytes */
+	unsigned connection_timeout;
+	unsigned body_deadline; /* seconds to receive a whole request body */ /* seconds */
+	unsigned long connection_memory;                                      /* bytes */
+	unsigned long max_body;                                               /* bytes */
 	unsigned busy_timeout_ms;
 	unsigned session_idle_s;
 	unsigned session_max_s;

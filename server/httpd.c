@@ -43,6 +43,7 @@ static atomic_uint_fast64_t next_request_id;
 static atomic_int requests_in_flight;
 static uint64_t request_id_salt;
 static unsigned long httpd_max_body;
+static unsigned httpd_body_deadline_ms;
 
 const char *
 request_query(struct request *rq, const char *key)
@@ -206,6 +207,13 @@ on_body_chunk(struct request *rq, const char *data, size_t size)
 {
 	if (rq->status != 0)
 		return MHD_YES; /* already answered; MHD discards */
+	/* MHD's timeout counts only silence: a body dripped a byte at a time
+	 * would hold its connection for ever without this deadline */
+	if (elapsed_ms(&rq->start) > (double)httpd_body_deadline_ms) {
+		LOG_CLIENT("request %016llx: body not received within %u s; closing",
+		           (unsigned long long)rq->id, httpd_body_deadline_ms / 1000);
+		return MHD_NO;
+	}
 	if (rq->body_too_large || size > rq->body_limit - rq->body_len) {
 		rq->body_too_large = true;
 		free(rq->body);
@@ -325,6 +333,7 @@ httpd_start(const struct config *cfg, unsigned *port, char *why, size_t whysize)
 		request_id_salt = ((uint64_t)ts.tv_sec << 32) ^ (uint64_t)ts.tv_nsec;
 	}
 	httpd_max_body = cfg->max_body;
+	httpd_body_deadline_ms = cfg->body_deadline * 1000u;
 	/* 0.9.75 has no connection timeout by default: set every limit. */
 	h->mhd = MHD_start_daemon(
 	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ITC | MHD_USE_ERROR_LOG |
