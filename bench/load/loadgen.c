@@ -63,7 +63,7 @@
 
 struct options {
 	unsigned ngos, conns, seqs, threads;
-	const char *build, *mhd, *dir;
+	const char *build, *mhd, *dir, *perf;
 	bool verify;
 };
 
@@ -229,6 +229,28 @@ self_cpu_s(void)
 	getrusage(RUSAGE_SELF, &ru);
 	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
 	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+/* `perf record -g` of pid into file, until SIGINT. */
+static pid_t
+perf_start(const char *file, pid_t pid)
+{
+	char p[32];
+	pid_t child;
+
+	snprintf(p, sizeof(p), "%d", (int)pid);
+	child = fork();
+	if (child == 0) {
+		int null = open("/dev/null", O_WRONLY);
+
+		dup2(null, 1);
+		dup2(null, 2);
+		execlp("perf", "perf", "record", "-q", "-F", "2999", "-g", "-o", file, "-p", p,
+		       (char *)NULL);
+		_exit(127);
+	}
+	usleep(300 * 1000); /* let it attach */
+	return child;
 }
 
 /* ---- set-up over HTTP (libcurl) ---- */
@@ -676,7 +698,7 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 				continue;
 			for (;;) {
 				ssize_t r =
-				    recv(c->fd, c->buf + c->got, sizeof(c->buf) - c->got, 0);
+				    recv(c->fd, c->buf + c->got, sizeof(c->buf) - 1 - c->got, 0);
 
 				if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 					break;
@@ -685,7 +707,8 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 					break;
 				}
 				c->got += (size_t)r;
-				if (c->got == sizeof(c->buf))
+				c->buf[c->got] = '\0'; /* for sscanf */
+				if (c->got == sizeof(c->buf) - 1)
 					die("answer over %zu bytes", sizeof(c->buf));
 			}
 			used = answer_complete(c->buf, c->got, &status, &closes);
@@ -776,8 +799,10 @@ print_phase(const char *name, const struct phase_result *r)
 static void
 usage(void)
 {
-	fprintf(stderr, "usage: loadgen [--ngos N] [--conns C] [--seqs S] [--threads T]\n"
-	                "               [--build DIR] [--mhd PATH] [--dir DIR] [--no-verify]\n");
+	fprintf(stderr,
+	        "usage: loadgen [--ngos N] [--conns C] [--seqs S] [--threads T]\n"
+	        "               [--build DIR] [--mhd PATH] [--dir DIR] [--no-verify]\n"
+	        "               [--perf FILE]  (perf record -g of the daemon during the cast)\n");
 	exit(2);
 }
 
@@ -796,7 +821,8 @@ int
 main(int argc, char **argv)
 {
 	struct options o = {
-	    10000, 64, 1, 4, "build", "build/bench/load/mhd_min", "build/bench/load/run", true};
+	    10000, 64,  1, 4, "build", "build/bench/load/mhd_min", "build/bench/load/run",
+	    NULL,  true};
 	char daemon[1024], verifier[1024], db[1200], log[1200], token[65], threads[16], cmd[4096],
 	    static_dir[1200];
 	struct session s;
@@ -808,6 +834,7 @@ main(int argc, char **argv)
 	double t, dcpu0, dcpu1, scpu0, scpu1;
 	long hwm_setup, hwm_cast, hwm_life, rss_setup, rss_cast;
 	bool failed = false;
+	pid_t perf = 0;
 	int rc;
 
 	for (int i = 1; i < argc; i++) {
@@ -825,6 +852,8 @@ main(int argc, char **argv)
 			o.mhd = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--dir") == 0)
 			o.dir = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--perf") == 0)
+			o.perf = argv[++i];
 		else if (strcmp(argv[i], "--no-verify") == 0)
 			o.verify = false;
 		else
@@ -877,10 +906,19 @@ main(int argc, char **argv)
 	hwm_setup = proc_status_kb(d.pid, "VmHWM");
 	rss_setup = proc_status_kb(d.pid, "VmRSS");
 	proc_reset_hwm(d.pid);
+	if (o.perf != NULL)
+		perf = perf_start(o.perf, d.pid);
 	dcpu0 = proc_cpu_s(d.pid);
 	scpu0 = self_cpu_s();
 	run_phase(d.port, &rs, 1, o.conns, &dr);
 	dcpu1 = proc_cpu_s(d.pid);
+	if (perf > 0) {
+		int status;
+
+		kill(perf, SIGINT);
+		waitpid(perf, &status, 0);
+		printf("          perf profile of the daemon during the cast: %s\n", o.perf);
+	}
 	scpu1 = self_cpu_s();
 	hwm_cast = proc_status_kb(d.pid, "VmHWM");
 	rss_cast = proc_status_kb(d.pid, "VmRSS");

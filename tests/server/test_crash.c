@@ -323,10 +323,11 @@ read_answer(int fd, int *status, char **body, bool *closes)
 			buf = grown;
 			cap *= 2;
 		}
-		n = recv(fd, buf + got, cap - got, 0);
+		n = recv(fd, buf + got, cap - got - 1, 0);
 		if (n <= 0)
 			break;
 		got += (size_t)n;
+		buf[got] = '\0'; /* for sscanf */
 	}
 	free(buf);
 	return false;

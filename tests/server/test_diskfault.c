@@ -106,7 +106,7 @@ static bool
 mount_tmpfs(struct df *f)
 {
 	if (unshare(CLONE_NEWNS) == 0)
-		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+		mount("none", "/", "", MS_REC | MS_PRIVATE, NULL);
 	if (mount("tmpfs", f->data, "tmpfs", MS_NOSUID | MS_NODEV, "size=2m,mode=0700") != 0) {
 		printf("diskfault: cannot mount a tmpfs (%s): the full disk is simulated by the "
 		       "shim's ENOSPC on write instead\n",
