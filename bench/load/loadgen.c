@@ -62,7 +62,7 @@
 #define CANDIDATES 5
 
 struct options {
-	unsigned ngos, conns, seqs, threads;
+	unsigned ngos, conns, seqs, threads, views;
 	const char *build, *mhd, *dir, *perf;
 	bool verify;
 };
@@ -572,8 +572,11 @@ struct conn {
 	int fd;
 	size_t idx; /* request in flight, or SIZE_MAX */
 	size_t sent;
-	char buf[16384];
-	size_t got;
+	char buf[16384]; /* the answer's head (the body is only counted) */
+	size_t got;      /* bytes of the answer so far */
+	size_t need;     /* its length once the head is in, else 0 */
+	int status;
+	bool closes;
 	double t0;
 };
 
@@ -596,29 +599,28 @@ conn_open(unsigned port)
 	return fd;
 }
 
-/* Bytes of a complete answer in buf (0: not complete yet); its status and
- * whether the server will close. */
+/* The head's length once buf holds it (else 0), with the status, the
+ * Content-Length and whether the server will close. */
 static size_t
-answer_complete(const char *buf, size_t got, int *status, bool *closes)
+head_parse(const char *buf, size_t got, int *status, size_t *clen, bool *closes)
 {
 	const char *end = memmem(buf, got, "\r\n\r\n", 4), *p;
-	size_t head, clen = 0;
 
 	if (end == NULL)
 		return 0;
-	head = (size_t)(end - buf) + 4;
 	*status = 0;
-	sscanf(buf, "HTTP/1.%*d %d", status);
+	*clen = 0;
 	*closes = false;
+	sscanf(buf, "HTTP/1.%*d %d", status);
 	for (p = buf; p < end; p++) {
 		if (*p != '\n')
 			continue;
 		if (strncasecmp(p + 1, "Content-Length:", 15) == 0)
-			clen = strtoul(p + 16, NULL, 10);
+			*clen = strtoul(p + 16, NULL, 10);
 		else if (strncasecmp(p + 1, "Connection: close", 17) == 0)
 			*closes = true;
 	}
-	return got >= head + clen ? head + clen : 0;
+	return (size_t)(end - buf) + 4;
 }
 
 static void
@@ -646,9 +648,10 @@ conn_send(int ep, struct conn *c, const struct request_set *rs)
 	}
 }
 
-/* Sends rounds x rs->n requests (request i is rs[i % n]). */
+/* Sends rounds x rs->n requests (request i is rs[i % n]); an answer with
+ * status `want` counts as accepted. */
 static void
-run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned nconns,
+run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned nconns, int want,
           struct phase_result *res)
 {
 	struct conn *conns = calloc(nconns, sizeof(*conns));
@@ -676,6 +679,7 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 		conns[i].idx = next++;
 		conns[i].sent = 0;
 		conns[i].got = 0;
+		conns[i].need = 0;
 		conns[i].t0 = now_s();
 		conn_send(ep, &conns[i], rs);
 	}
@@ -686,9 +690,7 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 			die("no answer for 60 s (%zu of %zu done)", done, total);
 		for (int e = 0; e < n; e++) {
 			struct conn *c = evs[e].data.ptr;
-			bool broken = false, closes = false;
-			size_t used;
-			int status;
+			bool broken = false, closes = false, complete;
 
 			if (c->idx == SIZE_MAX)
 				continue;
@@ -697,8 +699,12 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 			if (!(evs[e].events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 				continue;
 			for (;;) {
-				ssize_t r =
-				    recv(c->fd, c->buf + c->got, sizeof(c->buf) - 1 - c->got, 0);
+				char scratch[65536];
+				bool in_head = c->need == 0;
+				char *dst = in_head ? c->buf + c->got : scratch;
+				size_t room =
+				    in_head ? sizeof(c->buf) - 1 - c->got : sizeof(scratch);
+				ssize_t r = recv(c->fd, dst, room, 0);
 
 				if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 					break;
@@ -707,19 +713,31 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 					break;
 				}
 				c->got += (size_t)r;
-				c->buf[c->got] = '\0'; /* for sscanf */
-				if (c->got == sizeof(c->buf) - 1)
-					die("answer over %zu bytes", sizeof(c->buf));
+				if (in_head) {
+					size_t clen, head;
+
+					c->buf[c->got] = '\0'; /* for sscanf */
+					head = head_parse(c->buf, c->got, &c->status, &clen,
+					                  &c->closes);
+					if (head > 0)
+						c->need = head + clen;
+					else if (c->got == sizeof(c->buf) - 1)
+						die("answer head over %zu bytes", sizeof(c->buf));
+				}
+				if (c->need > 0 && c->got >= c->need)
+					break;
 			}
-			used = answer_complete(c->buf, c->got, &status, &closes);
-			if (used == 0 && !broken)
+			complete = c->need > 0 && c->got >= c->need;
+			if (!complete && !broken)
 				continue;
-			if (used == 0) {
+			closes = c->closes;
+			if (!complete) {
 				res->transport_errors++;
 			} else {
 				res->lat_ms[c->idx] = (now_s() - c->t0) * 1e3;
-				res->status_count[status > 0 && status < 600 ? status : 0]++;
-				if (status == 201)
+				res->status_count[c->status > 0 && c->status < 600 ? c->status
+				                                                   : 0]++;
+				if (c->status == want)
 					res->ok++;
 			}
 			done++;
@@ -736,6 +754,7 @@ run_phase(unsigned port, const struct request_set *rs, unsigned rounds, unsigned
 				c->idx = next++;
 				c->sent = 0;
 				c->got = 0;
+				c->need = 0;
 				c->t0 = now_s();
 				conn_send(ep, c, rs);
 			}
@@ -775,13 +794,14 @@ percentiles(struct phase_result *res)
 }
 
 static void
-print_phase(const char *name, const struct phase_result *r)
+print_phase(const char *name, const char *what, const struct phase_result *r)
 {
 	size_t errors = r->n - r->ok;
 
-	printf("%-9s %zu requests in %.3f s: %.0f accepted/s; latency p50 %.2f ms, p99 %.2f ms, "
+	printf("%-9s %zu requests in %.3f s: %.0f %s/s; latency p50 %.2f ms, p99 %.2f ms, "
 	       "max %.2f ms; errors %zu",
-	       name, r->n, r->seconds, (double)r->ok / r->seconds, r->p50, r->p99, r->max, errors);
+	       name, r->n, r->seconds, (double)r->ok / r->seconds, what, r->p50, r->p99, r->max,
+	       errors);
 	if (errors > 0) {
 		printf(" (");
 		if (r->transport_errors)
@@ -820,9 +840,16 @@ uarg(const char *v)
 int
 main(int argc, char **argv)
 {
-	struct options o = {
-	    10000, 64,  1, 4, "build", "build/bench/load/mhd_min", "build/bench/load/run",
-	    NULL,  true};
+	struct options o = {.ngos = 10000,
+	                    .conns = 64,
+	                    .seqs = 1,
+	                    .threads = 4,
+	                    .views = 200,
+	                    .build = "build",
+	                    .mhd = "build/bench/load/mhd_min",
+	                    .dir = "build/bench/load/run",
+	                    .perf = NULL,
+	                    .verify = true};
 	char daemon[1024], verifier[1024], db[1200], log[1200], token[65], threads[16], cmd[4096],
 	    static_dir[1200];
 	struct session s;
@@ -852,6 +879,8 @@ main(int argc, char **argv)
 			o.mhd = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--dir") == 0)
 			o.dir = argv[++i];
+		else if (i + 1 < argc && strcmp(argv[i], "--views") == 0)
+			o.views = strcmp(argv[++i], "0") == 0 ? 0 : uarg(argv[i]);
 		else if (i + 1 < argc && strcmp(argv[i], "--perf") == 0)
 			o.perf = argv[++i];
 		else if (strcmp(argv[i], "--no-verify") == 0)
@@ -910,7 +939,7 @@ main(int argc, char **argv)
 		perf = perf_start(o.perf, d.pid);
 	dcpu0 = proc_cpu_s(d.pid);
 	scpu0 = self_cpu_s();
-	run_phase(d.port, &rs, 1, o.conns, &dr);
+	run_phase(d.port, &rs, 1, o.conns, 201, &dr);
 	dcpu1 = proc_cpu_s(d.pid);
 	if (perf > 0) {
 		int status;
@@ -924,7 +953,7 @@ main(int argc, char **argv)
 	rss_cast = proc_status_kb(d.pid, "VmRSS");
 	hwm_life = hwm_cast > hwm_setup ? hwm_cast : hwm_setup;
 	percentiles(&dr);
-	print_phase("ngo-voted", &dr);
+	print_phase("ngo-voted", "accepted", &dr);
 	printf(
 	    "          CPU during the cast: daemon %.2f s (%.0f%% of one core), loadgen %.2f s\n",
 	    dcpu1 - dcpu0, 100 * (dcpu1 - dcpu0) / dr.seconds, scpu1 - scpu0);
@@ -976,6 +1005,26 @@ main(int argc, char **argv)
 		printf("verify    ngo-vote-verify on the record (%zu ballots): %s (%.2f s)\n",
 		       dr.ok, rc == 0 ? "ok" : "FAILED", now_s() - t);
 	}
+	if (o.views > 0) {
+		/* what each voter's page loads: the election with its roll and turnout */
+		static char view_req[] = "GET /api/elections/" ELECTION " HTTP/1.1\r\n"
+		                         "Host: 127.0.0.1\r\n\r\n";
+		char *one = view_req;
+		size_t one_len = sizeof(view_req) - 1;
+		struct request_set vs = {&one, &one_len, 1};
+		struct phase_result vr;
+		long rss0 = proc_status_kb(d.pid, "VmRSS");
+
+		run_phase(d.port, &vs, o.views, 16, 200, &vr);
+		percentiles(&vr);
+		print_phase("views", "served", &vr);
+		printf("          GET /api/elections/%s (roll of %u, turnout) over 16 connections; "
+		       "daemon RSS %.1f MiB before, %.1f MiB after, peak %.1f MiB\n",
+		       ELECTION, o.ngos, (double)rss0 / 1024,
+		       (double)proc_status_kb(d.pid, "VmRSS") / 1024,
+		       (double)proc_status_kb(d.pid, "VmHWM") / 1024);
+		free(vr.lat_ms);
+	}
 	rc = proc_stop(&d, SIGTERM);
 	if (rc != 0)
 		printf("          the daemon exited with %d\n", rc);
@@ -989,9 +1038,9 @@ main(int argc, char **argv)
 		m = proc_start(args, mlog);
 	}
 	/* at least 50,000 requests, so that the phase lasts long enough to time */
-	run_phase(m.port, &rs, (unsigned)((50000 + rs.n - 1) / rs.n), o.conns, &mr);
+	run_phase(m.port, &rs, (unsigned)((50000 + rs.n - 1) / rs.n), o.conns, 201, &mr);
 	percentiles(&mr);
-	print_phase("mhd_min", &mr);
+	print_phase("mhd_min", "accepted", &mr);
 	proc_stop(&m, SIGTERM);
 	printf("ratio     ngo-voted / mhd_min = %.1f%% of the ceiling\n",
 	       100 * ((double)dr.ok / dr.seconds) / ((double)mr.ok / mr.seconds));
