@@ -17,6 +17,17 @@
  *     once (or found already stored: 409 BALLOT_DUPLICATE, and on the
  *     board), new ballots get receipts, and the record verifies with
  *     every receipt.
+ * The full disk is a real one: the test unshares a mount namespace and
+ * mounts a 2 MiB tmpfs as the data folder (root, as on the development
+ * VM).  Where mounting is not permitted (an unprivileged run, a container
+ * without CAP_SYS_ADMIN) it says so and falls back to the shim's ENOSPC
+ * on write.
+ * Note: after a failed fsync, a ballot answered 503 can be on the board
+ * after the restart (SQLite had written its WAL frames; only the fsync
+ * failed, and recovery replays them).  No receipt was given for it, so
+ * nothing acknowledged is wrong, but "nothing was stored" (the
+ * STORAGE_FAILURE hint) is not true in that case: the outcome is unknown
+ * until the restart, and a resend then tells (201 or BALLOT_DUPLICATE).
  */
 #define _GNU_SOURCE /* unshare */
 #include <check.h>
