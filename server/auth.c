@@ -16,6 +16,10 @@
 #include "dbq_sessions.h"
 #include "log.h"
 
+/* Argon2id at the INTERACTIVE limits takes 64 MiB: one hash at a time,
+ * so that a burst of logins cannot multiply the daemon's memory. */
+static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void
 random_token(char hex[AUTH_TOKEN_HEX + 1], uint8_t hash[32])
 {
@@ -128,15 +132,19 @@ auth_setup_password(struct db *db, const char *token_hex, const char *password, 
 {
 	char pwhash[crypto_pwhash_STRBYTES];
 	struct setup_ctx c;
+	int rc;
 	enum db_status st;
 
 	memset(&c, 0, sizeof(c));
 	if (!token_hash(token_hex, c.hash))
 		return DB_NOT_FOUND;
 	/* Argon2id at the INTERACTIVE limits: about 0.1 s and 64 MiB */
-	if (crypto_pwhash_str(pwhash, password, strlen(password),
-	                      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0) {
+	pthread_mutex_lock(&pwhash_lock);
+	rc = crypto_pwhash_str(pwhash, password, strlen(password),
+	                       crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                       crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	pthread_mutex_unlock(&pwhash_lock);
+	if (rc != 0) {
 		LOG_BUG("crypto_pwhash_str failed (out of memory?)");
 		return DB_ERROR;
 	}
@@ -150,8 +158,14 @@ auth_setup_password(struct db *db, const char *token_hex, const char *password, 
 bool
 auth_password_ok(const char *stored_hash, const char *password)
 {
-	return stored_hash[0] != '\0' &&
-	       crypto_pwhash_str_verify(stored_hash, password, strlen(password)) == 0;
+	bool ok;
+
+	if (stored_hash[0] == '\0')
+		return false;
+	pthread_mutex_lock(&pwhash_lock);
+	ok = crypto_pwhash_str_verify(stored_hash, password, strlen(password)) == 0;
+	pthread_mutex_unlock(&pwhash_lock);
+	return ok;
 }
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -160,9 +174,14 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void
 make_dummy(void)
 {
-	if (crypto_pwhash_str(dummy_hash, "not a password of anyone", 24,
-	                      crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+	int rc;
+
+	pthread_mutex_lock(&pwhash_lock);
+	rc = crypto_pwhash_str(dummy_hash, "not a password of anyone", 24,
+	                       crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                       crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	pthread_mutex_unlock(&pwhash_lock);
+	if (rc != 0)
 		dummy_hash[0] = '\0';
 }
 

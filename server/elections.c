@@ -48,7 +48,29 @@ manifest_free(struct elections_manifest *em)
 	if (em == NULL)
 		return;
 	protocol_manifest_free(em->m);
+	free(em->view);
 	free(em);
+}
+
+static pthread_mutex_t view_lock = PTHREAD_MUTEX_INITIALIZER;
+
+const char *
+elections_manifest_view(const struct elections_manifest *cem,
+                        char *(*build)(const struct elections_manifest *em), size_t *len)
+{
+	/* the cache owns the struct; only this field is written, under the lock */
+	struct elections_manifest *em = (struct elections_manifest *)cem;
+	const char *view;
+
+	pthread_mutex_lock(&view_lock);
+	if (em->view == NULL) {
+		em->view = build(em);
+		em->view_len = em->view ? strlen(em->view) : 0;
+	}
+	view = em->view;
+	*len = em->view_len;
+	pthread_mutex_unlock(&view_lock);
+	return view;
 }
 
 static struct elections_manifest *

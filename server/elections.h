@@ -20,7 +20,17 @@
 struct elections_manifest {
 	struct protocol_manifest *m;
 	uint8_t election_hash[64];
+	/* the public JSON view of the manifest, built once (immutable) */
+	char *view;
+	size_t view_len;
 };
+
+/* The manifest's public view (a JSON object's text), built with build()
+ * on first use and kept with the cached manifest: a roll of 10,000 is a
+ * few megabytes that every voter's page asks for.  NULL on failure. */
+const char *elections_manifest_view(const struct elections_manifest *em,
+                                    char *(*build)(const struct elections_manifest *em),
+                                    size_t *len);
 
 /* The manifest of an opened election, from a process-wide cache (a
  * manifest never changes once on the board).  Release with _put. */

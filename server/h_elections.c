@@ -113,20 +113,15 @@ add_turnout(void *cls, const char *ngo_id, const uint8_t pk[32], uint32_t last_s
 		                                           last_seq > 0, "seq", (int)last_seq));
 }
 
-enum MHD_Result
-h_election_get(struct request *rq)
+/* The immutable part of GET /api/elections/{id}: the manifest decoded,
+ * with the roll's fingerprints; built once per election. */
+static char *
+build_view(const struct elections_manifest *em)
 {
-	const struct elections_manifest *em = NULL;
-	const struct protocol_manifest *m;
-	struct turnout t = {0};
-	struct dbq_election e;
-	json_t *contests, *roll;
-	enum MHD_Result ret;
+	const struct protocol_manifest *m = em->m;
+	json_t *contests = json_array(), *roll = json_array(), *view;
+	char *text;
 
-	if (!published(rq, &e, &em, &ret))
-		return ret;
-	m = em->m;
-	contests = json_array();
 	for (uint32_t c = 0; c < m->n_contests; c++) {
 		const struct protocol_contest *pc = &m->contests[c];
 		json_t *cands = json_array();
@@ -140,7 +135,6 @@ h_election_get(struct request *rq)
 		                        text_json(&pc->title), "seats", (int)pc->seats, "min",
 		                        (int)pc->min, "max", (int)pc->max, "candidates", cands));
 	}
-	roll = json_array();
 	for (uint32_t v = 0; v < m->n_voters; v++) {
 		char fp[40];
 
@@ -150,27 +144,60 @@ h_election_get(struct request *rq)
 		                                      "fingerprint", fp, "public_key",
 		                                      hex(m->voters[v].pk, 32)));
 	}
+	view = json_pack("{s:s, s:o, s:s, s:b, s:s, s:s, s:o, s:o, s:o, s:o}", "id", m->election_id,
+	                 "title", text_json(&m->title), "mode", "open", "revote", m->revote != 0,
+	                 "opens_at", m->opens_at, "closes_at", m->closes_at, "election_hash",
+	                 hex(em->election_hash, 64), "server_pk", hex(m->server_pk, 32), "contests",
+	                 contests, "roll", roll);
+	text = view ? json_dumps(view, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(view);
+	return text;
+}
+
+enum MHD_Result
+h_election_get(struct request *rq)
+{
+	const struct elections_manifest *em = NULL;
+	struct turnout t = {0};
+	struct dbq_election e;
+	const char *view;
+	char *head = NULL, *out = NULL;
+	size_t view_len, head_len;
+	json_t *dynamic;
+	enum MHD_Result ret;
+
+	if (!published(rq, &e, &em, &ret))
+		return ret;
+	view = elections_manifest_view(em, build_view, &view_len);
 	/* open mode: who voted is public by design (a roll-call vote) */
-	t.m = m;
+	t.m = em->m;
 	t.voters = json_array();
-	if (dbq_roll_each(db_thread(), rq->args[0], add_turnout, &t) != DB_OK) {
+	if (view == NULL || view_len < 2 ||
+	    dbq_roll_each(db_thread(), rq->args[0], add_turnout, &t) != DB_OK) {
 		json_decref(t.voters);
-		json_decref(roll);
-		json_decref(contests);
 		elections_manifest_put(em);
 		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	}
-	ret = reply_json(
-	    rq, MHD_HTTP_OK,
-	    json_pack("{s:s, s:s, s:o, s:s, s:b, s:s, s:s, s:o, s:o, s:o, s:o, s:{s:i, s:i, s:o}}",
-	              "id", m->election_id, "status", status_name(e.status), "title",
-	              text_json(&m->title), "mode", "open", "revote", m->revote != 0, "opens_at",
-	              m->opens_at, "closes_at", m->closes_at, "election_hash",
-	              hex(em->election_hash, 64), "server_pk", hex(m->server_pk, 32), "contests",
-	              contests, "roll", roll, "turnout", "voted", (int)t.voted, "eligible",
-	              (int)m->n_voters, "voters", t.voters));
+	/* what changes per request goes in front of the cached view's keys */
+	dynamic =
+	    json_pack("{s:s, s:{s:i, s:i, s:o}}", "status", status_name(e.status), "turnout",
+	              "voted", (int)t.voted, "eligible", (int)em->m->n_voters, "voters", t.voters);
+	head = dynamic ? json_dumps(dynamic, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
+	json_decref(dynamic);
+	head_len = head ? strlen(head) : 0;
+	if (head_len >= 2)
+		out = malloc(head_len + view_len);
+	if (out != NULL) {
+		/* {dynamic...} + {view...}  ->  {dynamic..., view...} */
+		memcpy(out, head, head_len - 1);
+		out[head_len - 1] = ',';
+		memcpy(out + head_len, view + 1, view_len - 1);
+	}
+	free(head);
 	elections_manifest_put(em);
-	return ret;
+	if (out == NULL)
+		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
+	return reply_json_text(rq, MHD_HTTP_OK, out, head_len + view_len - 1);
 }
 
 struct board_page {

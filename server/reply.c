@@ -90,6 +90,22 @@ reply_json(struct request *rq, unsigned status, json_t *body)
 }
 
 enum MHD_Result
+reply_json_text(struct request *rq, unsigned status, char *text, size_t len)
+{
+	struct MHD_Response *resp;
+
+	if (text == NULL)
+		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
+	resp = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
+	if (resp == NULL) {
+		free(text);
+		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
+	}
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+	return reply_queue(rq, status, resp, REPLY_NO_STORE);
+}
+
+enum MHD_Result
 reply_error_hint(struct request *rq, enum error_code code, const char *field, const char *hint)
 {
 	const struct error_entry *e = errors_lookup(code);

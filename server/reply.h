@@ -22,6 +22,8 @@ enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Resp
                             enum reply_cache cache);
 /* Sends body (stolen) as application/json. */
 enum MHD_Result reply_json(struct request *rq, unsigned status, json_t *body);
+/* Sends text (malloc'd, stolen) as application/json. */
+enum MHD_Result reply_json_text(struct request *rq, unsigned status, char *text, size_t len);
 /* Sends {"code","name","hint","field"?} with the registry's status. */
 enum MHD_Result reply_error(struct request *rq, enum error_code code, const char *field);
 /* Same, with a hint of the handler's instead of the registry's. */
