@@ -85,10 +85,16 @@ struct phase_result {
 	double p50, p99, max;
 };
 
+/* The daemon or mhd_min running now: die() stops it too. */
+static pid_t running_child;
+
 static void
 die(const char *fmt, ...)
 {
 	va_list ap;
+
+	if (running_child > 0)
+		kill(running_child, SIGKILL);
 
 	va_start(ap, fmt);
 	fprintf(stderr, "loadgen: ");
@@ -140,6 +146,7 @@ proc_start(const char *const *argv, const char *log)
 		execv(argv[0], (char *const *)argv);
 		_exit(127);
 	}
+	running_child = p.pid;
 	close(out[1]);
 	f = fdopen(out[0], "r");
 	if (f == NULL || fgets(line, sizeof(line), f) == NULL)
@@ -159,6 +166,8 @@ proc_stop(struct proc *p, int sig)
 		return -1;
 	kill(p->pid, sig);
 	waitpid(p->pid, &status, 0);
+	if (running_child == p->pid)
+		running_child = 0;
 	p->pid = 0;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
