@@ -231,15 +231,26 @@ dbq_board_voter_last_seq(struct db *db, const char *election_id, const uint8_t v
 }
 
 enum db_status
-dbq_board_has_ballot(struct db *db, const char *election_id, const uint8_t ballot_hash[64],
-                     bool *found)
+dbq_board_find_ballot(struct db *db, const char *election_id, const uint8_t ballot_hash[64],
+                      uint32_t *n, uint8_t hash[64])
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT 1 FROM board_events"
+	sqlite3_stmt *st = db_prepare(db, "SELECT n, hash FROM board_events"
 	                                  " WHERE election_id = ?1 AND ballot_hash = ?2");
+	enum db_status ret = DB_NOT_FOUND;
+	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
 	sqlite3_bind_blob(st, 2, ballot_hash, 64, SQLITE_STATIC);
-	return db_step_exists(st, found);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 1) == 64) {
+		*n = (uint32_t)sqlite3_column_int64(st, 0);
+		memcpy(hash, sqlite3_column_blob(st, 1), 64);
+		ret = DB_OK;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_status_from_rc(rc);
+	}
+	sqlite3_reset(st);
+	return ret;
 }

@@ -51,8 +51,8 @@ enum db_status dbq_board_get(struct db *db, const char *election_id, uint32_t n,
 /* A voter's last accepted seq (0 if none yet) on this board. */
 enum db_status dbq_board_voter_last_seq(struct db *db, const char *election_id,
                                         const uint8_t voter_pk[32], uint32_t *seq);
-/* Whether a ballot with this hash is already on the board. */
-enum db_status dbq_board_has_ballot(struct db *db, const char *election_id,
-                                    const uint8_t ballot_hash[64], bool *found);
-
+/* The number and chain hash of the ballot event with this ballot_hash;
+ * DB_NOT_FOUND if there is none. */
+enum db_status dbq_board_find_ballot(struct db *db, const char *election_id,
+                                     const uint8_t ballot_hash[64], uint32_t *n, uint8_t hash[64]);
 #endif

@@ -533,6 +533,7 @@ struct elections_job {
 	/* outcome */
 	enum db_status status;
 	enum error_code error;
+	bool duplicate; /* refused as an exact copy: receipt names the stored one */
 	struct elections_receipt receipt;
 };
 
@@ -545,7 +546,6 @@ cast_one(struct db *db, struct elections_job *j)
 	struct dbq_ballot_meta meta;
 	struct dbq_election e;
 	uint32_t last;
-	bool dup;
 	char now[TIMEUTIL_LEN + 1];
 	enum db_status st;
 
@@ -557,13 +557,17 @@ cast_one(struct db *db, struct elections_job *j)
 		                                           : ERROR_ELECTION_NOT_OPEN;
 		return DB_ROLLBACK;
 	}
-	st = dbq_board_has_ballot(db, j->id, j->hash, &dup);
-	if (st != DB_OK)
-		return st;
-	if (dup) {
+	/* an exact copy is refused (spec §9), but its sender gets the receipt
+	 * of the stored one: after a crash or a storage failure a voter may
+	 * not have received it the first time */
+	st = dbq_board_find_ballot(db, j->id, j->hash, &j->receipt.n, j->receipt.event_hash);
+	if (st == DB_OK) {
 		j->error = ERROR_BALLOT_DUPLICATE;
+		j->duplicate = true;
 		return DB_ROLLBACK;
 	}
+	if (st != DB_NOT_FOUND)
+		return st;
 	/* earlier ballots of the same batch are visible here: same transaction */
 	st = dbq_board_voter_last_seq(db, j->id, j->b.voter_pk, &last);
 	if (st != DB_OK)
@@ -594,6 +598,7 @@ batch_txn(struct db *db, void *cls)
 		enum db_status st;
 
 		j->error = ERROR_INTERNAL_ERROR;
+		j->duplicate = false;
 		st = cast_one(db, j);
 		j->status = st;
 		if (st != DB_OK && st != DB_ROLLBACK)
@@ -606,9 +611,9 @@ enum db_status
 elections_job_result(const struct elections_job *job, struct elections_receipt *receipt,
                      enum error_code *error)
 {
-	if (job->status == DB_OK)
+	if (job->status == DB_OK || (job->status == DB_ROLLBACK && job->duplicate))
 		*receipt = job->receipt;
-	else if (job->status == DB_ROLLBACK)
+	if (job->status == DB_ROLLBACK)
 		*error = job->error;
 	return job->status;
 }

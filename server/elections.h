@@ -68,7 +68,8 @@ enum db_status elections_cast_submit(struct db *db, const char *id, const uint8_
                                      const uint8_t sig[64], void (*done)(void *cls), void *cls,
                                      struct elections_job **job, enum error_code *error);
 /* After done: DB_OK with the receipt fields, DB_ROLLBACK with a refusal in
- * *error (nothing stored), or the store's failure. */
+ * *error (nothing stored; for BALLOT_DUPLICATE the receipt fields name
+ * the copy already on the board), or the store's failure. */
 enum db_status elections_job_result(const struct elections_job *job,
                                     struct elections_receipt *receipt, enum error_code *error);
 void elections_job_free(struct elections_job *job);

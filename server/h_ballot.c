@@ -58,14 +58,34 @@ ballot_done(void *cls)
 		MHD_resume_connection(w->conn);
 }
 
-static enum MHD_Result
-reply_outcome(struct request *rq, enum db_status st, enum error_code error,
-              const struct elections_receipt *er)
+/* The server's signed receipt for a ballot on the board, as JSON. */
+static json_t *
+receipt_json(const struct elections_receipt *er)
 {
 	struct protocol_receipt r;
 	json_t *receipt;
 	char *json;
 
+	memcpy(r.election_hash, er->election_hash, 64);
+	r.n = er->n;
+	memcpy(r.event_hash, er->event_hash, 64);
+	memcpy(r.ballot_hash, er->ballot_hash, 64);
+	if (!protocol_receipt_sign(app_get()->key.sk, &r))
+		return NULL;
+	json = protocol_receipt_to_json(&r);
+	receipt = json ? json_loads(json, 0, NULL) : NULL;
+	free(json);
+	return receipt;
+}
+
+static enum MHD_Result
+reply_outcome(struct request *rq, enum db_status st, enum error_code error,
+              const struct elections_receipt *er)
+{
+	json_t *receipt;
+
+	if (st == DB_ROLLBACK && error == ERROR_BALLOT_DUPLICATE && er != NULL)
+		return reply_error_with(rq, error, "body", "receipt", receipt_json(er));
 	if (st == DB_ROLLBACK) {
 		/* the election's state is nobody's field; a ballot's fault is */
 		const char *field =
@@ -82,15 +102,7 @@ reply_outcome(struct request *rq, enum db_status st, enum error_code error,
 	if (st != DB_OK)
 		return reply_error(rq, ERROR_STORAGE_FAILURE, NULL);
 	/* durably committed: now the server commits itself with a receipt */
-	memcpy(r.election_hash, er->election_hash, 64);
-	r.n = er->n;
-	memcpy(r.event_hash, er->event_hash, 64);
-	memcpy(r.ballot_hash, er->ballot_hash, 64);
-	if (!protocol_receipt_sign(app_get()->key.sk, &r))
-		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
-	json = protocol_receipt_to_json(&r);
-	receipt = json ? json_loads(json, 0, NULL) : NULL;
-	free(json);
+	receipt = receipt_json(er);
 	if (receipt == NULL)
 		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
 	return reply_json(rq, MHD_HTTP_CREATED, json_pack("{s:o}", "receipt", receipt));

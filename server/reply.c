@@ -120,6 +120,20 @@ reply_error(struct request *rq, enum error_code code, const char *field)
 	return reply_error_hint(rq, code, field, NULL);
 }
 
+enum MHD_Result
+reply_error_with(struct request *rq, enum error_code code, const char *field, const char *key,
+                 json_t *value)
+{
+	const struct error_entry *e = errors_lookup(code);
+	json_t *body = error_body(e, field, NULL);
+
+	if (body != NULL && value != NULL)
+		json_object_set_new(body, key, value);
+	else
+		json_decref(value);
+	return reply_queue(rq, e->http_status, json_response(body), REPLY_NO_STORE);
+}
+
 static enum MHD_Result
 reply_error_with_header(struct request *rq, enum error_code code, const char *header,
                         const char *value)

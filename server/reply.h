@@ -29,6 +29,10 @@ enum MHD_Result reply_error(struct request *rq, enum error_code code, const char
 /* Same, with a hint of the handler's instead of the registry's. */
 enum MHD_Result reply_error_hint(struct request *rq, enum error_code code, const char *field,
                                  const char *hint);
+/* An error that also carries a value under key (stolen), e.g. a refused
+ * duplicate ballot with the receipt of the stored copy. */
+enum MHD_Result reply_error_with(struct request *rq, enum error_code code, const char *field,
+                                 const char *key, json_t *value);
 /* 405 with the Allow header. */
 enum MHD_Result reply_method_not_allowed(struct request *rq, const char *allow);
 /* 429 with Retry-After. */
