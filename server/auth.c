@@ -15,10 +15,7 @@
 #include "dbq_audit.h"
 #include "dbq_sessions.h"
 #include "log.h"
-
-/* Argon2id at the INTERACTIVE limits takes 64 MiB: one hash at a time,
- * so that a burst of logins cannot multiply the daemon's memory. */
-static pthread_mutex_t pwhash_lock = PTHREAD_MUTEX_INITIALIZER;
+#include "pwhash.h"
 
 static void
 random_token(char hex[AUTH_TOKEN_HEX + 1], uint8_t hash[32])
@@ -132,20 +129,14 @@ auth_setup_password(struct db *db, const char *token_hex, const char *password, 
 {
 	char pwhash[crypto_pwhash_STRBYTES];
 	struct setup_ctx c;
-	int rc;
 	enum db_status st;
 
 	memset(&c, 0, sizeof(c));
 	if (!token_hash(token_hex, c.hash))
 		return DB_NOT_FOUND;
-	/* Argon2id at the INTERACTIVE limits: about 0.1 s and 64 MiB */
-	pthread_mutex_lock(&pwhash_lock);
-	rc = crypto_pwhash_str(pwhash, password, strlen(password),
-	                       crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                       crypto_pwhash_MEMLIMIT_INTERACTIVE);
-	pthread_mutex_unlock(&pwhash_lock);
-	if (rc != 0) {
-		LOG_BUG("crypto_pwhash_str failed (out of memory?)");
+	/* Argon2id at the INTERACTIVE limits: ~0.1 s and 64 MiB, in a child */
+	if (!pwhash_hash(password, pwhash)) {
+		LOG_BUG("password hashing failed (out of memory?)");
 		return DB_ERROR;
 	}
 	c.pwhash = pwhash;
@@ -158,14 +149,7 @@ auth_setup_password(struct db *db, const char *token_hex, const char *password, 
 bool
 auth_password_ok(const char *stored_hash, const char *password)
 {
-	bool ok;
-
-	if (stored_hash[0] == '\0')
-		return false;
-	pthread_mutex_lock(&pwhash_lock);
-	ok = crypto_pwhash_str_verify(stored_hash, password, strlen(password)) == 0;
-	pthread_mutex_unlock(&pwhash_lock);
-	return ok;
+	return stored_hash[0] != '\0' && pwhash_verify(stored_hash, password);
 }
 
 static char dummy_hash[crypto_pwhash_STRBYTES];
@@ -174,14 +158,7 @@ static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
 static void
 make_dummy(void)
 {
-	int rc;
-
-	pthread_mutex_lock(&pwhash_lock);
-	rc = crypto_pwhash_str(dummy_hash, "not a password of anyone", 24,
-	                       crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                       crypto_pwhash_MEMLIMIT_INTERACTIVE);
-	pthread_mutex_unlock(&pwhash_lock);
-	if (rc != 0)
+	if (!pwhash_hash("not a password of anyone", dummy_hash))
 		dummy_hash[0] = '\0';
 }
 

@@ -22,6 +22,7 @@
 #include "encoding.h"
 #include "httpd.h"
 #include "log.h"
+#include "pwhash.h"
 
 static struct app the_app;
 
@@ -112,6 +113,9 @@ main(int argc, char **argv)
 
 	/* the database, its WAL and the key file are for our eyes only */
 	umask(077);
+	/* a child started by pwhash.c for one password operation */
+	if (argc == 2 && strcmp(argv[1], "--pwhash-helper") == 0)
+		return pwhash_helper_main();
 	if (!config_load(cfg, argc, argv, stderr))
 		return 2;
 	if (cfg->command == CONFIG_HELP) {
