@@ -94,7 +94,6 @@ h_login(struct request *rq)
 	    {JSPEC_END},
 	};
 	struct jspec_error jerr;
-	struct auth_new_session ns;
 	struct dbq_account a;
 	char ip[64];
 	unsigned retry = 0;
@@ -127,15 +126,29 @@ h_login(struct request *rq)
 		return reply_error(rq, ERROR_BAD_CREDENTIALS, NULL);
 	}
 	ratelimit_reset(&login_account_rule, email);
-	st = auth_session_open(db, a.id, NULL,
+	return h_auth_start_session(
+	    rq, db, a.id, NULL,
+	    json_pack("{s:s, s:s, s:s}", "kind", "account", "role", a.role, "email", a.email));
+}
+
+enum MHD_Result
+h_auth_start_session(struct request *rq, struct db *db, int64_t account_id, const char *ngo_id,
+                     json_t *body)
+{
+	struct auth_new_session ns;
+	enum db_status st;
+
+	/* a login rotates: the session the request came with ends */
+	st = auth_session_open(db, account_id, ngo_id,
 	                       rq->session.who != PRINCIPAL_NONE ? rq->session.id_hash : NULL, &ns);
-	if (st != DB_OK)
+	if (st != DB_OK || body == NULL) {
+		json_decref(body);
 		return reply_error(rq, ERROR_STORAGE_FAILURE, NULL);
+	}
 	h_auth_set_cookie(rq, ns.cookie_hex);
 	sodium_memzero(ns.cookie_hex, sizeof(ns.cookie_hex));
-	return reply_json(rq, MHD_HTTP_OK,
-	                  json_pack("{s:s, s:s, s:s, s:s}", "kind", "account", "role", a.role,
-	                            "email", a.email, "csrf_token", ns.csrf_token));
+	json_object_set_new(body, "csrf_token", json_string(ns.csrf_token));
+	return reply_json(rq, MHD_HTTP_OK, body);
 }
 
 enum MHD_Result

@@ -82,7 +82,6 @@ h_delegate_login(struct request *rq)
 	    {JSPEC_END},
 	};
 	struct jspec_error jerr;
-	struct auth_new_session ns;
 	struct encoding_buf body;
 	struct dbq_ngo n;
 	char origin[300];
@@ -111,15 +110,8 @@ h_delegate_login(struct request *rq)
 	encoding_buf_free(&body);
 	if (!ok)
 		return reply_error(rq, ERROR_LOGIN_SIGNATURE_INVALID, "signature");
-	st = auth_session_open(db, 0, n.id,
-	                       rq->session.who != PRINCIPAL_NONE ? rq->session.id_hash : NULL, &ns);
-	if (st != DB_OK)
-		return reply_error(rq, ERROR_STORAGE_FAILURE, NULL);
-	h_auth_set_cookie(rq, ns.cookie_hex);
-	sodium_memzero(ns.cookie_hex, sizeof(ns.cookie_hex));
-	return reply_json(rq, MHD_HTTP_OK,
-	                  json_pack("{s:s, s:s, s:s}", "kind", "delegate", "ngo_id", n.id,
-	                            "csrf_token", ns.csrf_token));
+	return h_auth_start_session(rq, db, 0, n.id,
+	                            json_pack("{s:s, s:s}", "kind", "delegate", "ngo_id", n.id));
 }
 
 static void

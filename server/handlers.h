@@ -6,6 +6,7 @@
 #ifndef NGO_VOTE_HANDLERS_H
 #define NGO_VOTE_HANDLERS_H
 
+#include "db.h"
 #include "request.h"
 
 enum MHD_Result h_healthz(struct request *rq);
@@ -52,6 +53,10 @@ enum MHD_Result h_election_get(struct request *rq);
 enum MHD_Result h_election_board(struct request *rq);
 enum MHD_Result h_election_result(struct request *rq);
 enum MHD_Result h_ballot_cast(struct request *rq);
+/* Opens a session (account or delegate), sets its cookie and answers 200
+ * with body (stolen) plus the session's csrf_token. */
+enum MHD_Result h_auth_start_session(struct request *rq, struct db *db, int64_t account_id,
+                                     const char *ngo_id, json_t *body);
 /* Sets (hex) or clears (NULL) the session cookie on the reply. */
 void h_auth_set_cookie(struct request *rq, const char *hex);
 
