@@ -22,6 +22,8 @@ export class ApiError extends Error {
 		this.field = body && typeof body.field === 'string' ? body.field : null;
 		this.errors = body && Array.isArray(body.errors) ? body.errors : null;
 		this.problems = body && Array.isArray(body.problems) ? body.problems : null;
+		// BALLOT_DUPLICATE carries the receipt of the copy already stored.
+		this.receipt = body && body.receipt && typeof body.receipt === 'object' ? body.receipt : null;
 		this.retryAfter = retryAfter;
 	}
 

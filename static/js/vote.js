@@ -338,6 +338,7 @@ async function cast(retried) {
 	const ballotHash = toHex(await h64('ballot', body));
 	const signature = toHex(await ks.sign(voter.key, await signingMessage('ballot', body)));
 	let r;
+	let again = false;
 	try {
 		r = await post(`/api/elections/${seg(electionId)}/ballots`, { body: toHex(body), signature });
 	} catch (e) {
@@ -347,7 +348,12 @@ async function cast(retried) {
 			lastSeq = turnoutSeq(view);
 			return cast(true);
 		}
-		throw e;
+		// This very ballot was stored before, but its answer was lost (crash,
+		// network): the refusal carries the stored copy's receipt.
+		if (e instanceof ApiError && e.errorName === 'BALLOT_DUPLICATE' && isReceipt(e.receipt) && e.receipt.ballot_hash === ballotHash) {
+			r = { receipt: e.receipt };
+			again = true;
+		} else throw e;
 	}
 	const receipt = r && r.receipt;
 	const chosen = {};
@@ -359,7 +365,7 @@ async function cast(retried) {
 	store(entry);
 	lastSeq = seq;
 	const matches = receipt.ballot_hash === ballotHash && receipt.election_hash === rec.electionHash;
-	showReceipt(entry, matches);
+	showReceipt(entry, matches, again);
 }
 
 $('#sign').addEventListener('click', async () => {
@@ -380,7 +386,7 @@ $('#sign').addEventListener('click', async () => {
 
 // --- the receipt --------------------------------------------------------------------
 
-async function showReceipt(entry, matches = true) {
+async function showReceipt(entry, matches = true, again = false) {
 	shown = entry;
 	const r = entry.receipt;
 	$('#receipt-code').textContent = trackingCode(r.ballot_hash);
@@ -393,7 +399,7 @@ async function showReceipt(entry, matches = true) {
 	const chosen = rec.manifest.contests.map((c) => (entry.choices && entry.choices[c.id] ? entry.choices[c.id] : []).map((id) => c.candidates.find((k) => k.id === id)).filter(Boolean));
 	choiceList($('#receipt-choices'), chosen);
 	const fresh = entry.seq === lastSeq;
-	say($('#receipt-status'), !matches ? 'error.RECEIPT_MISMATCH' : fresh ? (entry.seq > 1 ? 'receipt.accepted_revote' : 'receipt.accepted') : 'receipt.superseded', undefined, !matches ? 'error' : fresh ? 'ok' : 'warn');
+	say($('#receipt-status'), !matches ? 'error.RECEIPT_MISMATCH' : again ? 'receipt.already_recorded' : fresh ? (entry.seq > 1 ? 'receipt.accepted_revote' : 'receipt.accepted') : 'receipt.superseded', undefined, !matches ? 'error' : fresh ? 'ok' : 'warn');
 	say($('#check-result'), null);
 	$('#revote-box').hidden = !(view.status === 'open' && view.revote);
 	show('receipt');
