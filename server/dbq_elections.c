@@ -97,6 +97,17 @@ dbq_elections_any_published(struct db *db, bool *any)
 	return rc == SQLITE_ROW ? DB_OK : db_status_from_rc(rc);
 }
 
+/* ?2 draft, ?3..?6 the schedule: shared by create and edit */
+static void
+bind_draft(sqlite3_stmt *st, const char *draft, const struct dbq_schedule *sched)
+{
+	sqlite3_bind_text(st, 2, draft, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, sched->opens_at, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, sched->closes_at, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, sched->auto_open);
+	sqlite3_bind_int(st, 6, sched->auto_close);
+}
+
 enum db_status
 dbq_election_create(struct db *db, const char *id, const char *draft,
                     const struct dbq_schedule *sched)
@@ -109,11 +120,7 @@ dbq_election_create(struct db *db, const char *id, const char *draft,
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, draft, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sched->opens_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, sched->closes_at, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, sched->auto_open);
-	sqlite3_bind_int(st, 6, sched->auto_close);
+	bind_draft(st, draft, sched);
 	return db_step_done(st);
 }
 
@@ -130,11 +137,7 @@ dbq_election_draft_set(struct db *db, const char *id, const char *draft,
 	if (st == NULL)
 		return DB_ERROR;
 	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, draft, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 3, sched->opens_at, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 4, sched->closes_at, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 5, sched->auto_open);
-	sqlite3_bind_int(st, 6, sched->auto_close);
+	bind_draft(st, draft, sched);
 	ret = db_step_done(st);
 	if (ret == DB_OK && sqlite3_changes(db_handle(db)) != 1)
 		ret = DB_CONFLICT;

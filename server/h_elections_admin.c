@@ -231,7 +231,6 @@ confirmed(struct request *rq, enum MHD_Result *ret)
 enum MHD_Result
 h_admin_election_open(struct request *rq)
 {
-	const struct error_entry *e = errors_lookup(ERROR_ELECTION_INVALID);
 	json_t *problems = NULL;
 	struct db *db = db_thread();
 	enum MHD_Result ret;
@@ -243,10 +242,8 @@ h_admin_election_open(struct request *rq)
 		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	st = elections_open(db, rq->args[0], rq->session.email, &problems);
 	if (st == DB_ROLLBACK)
-		return reply_json(rq, e->http_status,
-		                  json_pack("{s:i, s:s, s:s, s:o}", "code", (int)e->code, "name",
-		                            e->name, "hint", e->hint, "problems",
-		                            problems ? problems : json_array()));
+		return reply_error_with(rq, ERROR_ELECTION_INVALID, NULL, "problems",
+		                        problems ? problems : json_array());
 	json_decref(problems);
 	if (st == DB_NOT_FOUND)
 		return reply_error(rq, ERROR_ELECTION_NOT_FOUND, NULL);

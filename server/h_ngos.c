@@ -284,16 +284,6 @@ free_rows(struct csv_row *rows, size_t n)
 	free(rows);
 }
 
-static enum MHD_Result
-csv_report(struct request *rq, json_t *errors)
-{
-	const struct error_entry *e = errors_lookup(ERROR_CSV_INVALID);
-
-	return reply_json(rq, e->http_status,
-	                  json_pack("{s:i, s:s, s:s, s:o}", "code", (int)e->code, "name", e->name,
-	                            "hint", e->hint, "errors", errors));
-}
-
 enum MHD_Result
 h_admin_ngos_import(struct request *rq)
 {
@@ -402,7 +392,7 @@ oom:
 report:
 	csv_free(&r);
 	free_rows(c.rows, c.n);
-	return csv_report(rq, c.errors);
+	return reply_error_with(rq, ERROR_CSV_INVALID, NULL, "errors", c.errors);
 }
 
 /* A CSV field, quoted when it has to be. */
