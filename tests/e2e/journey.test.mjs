@@ -210,6 +210,9 @@ describe('issue 6: the vote in the browser, from registry to verified record', {
 		await visible(sec, '#dirty-note');
 		await sec.click('#draft-form button[type=submit]');
 		await sec.waitForSelector('#detail-msg.msg-ok');
+		// #detail-msg may still show the template's earlier success: wait for the
+		// saved draft's problems to be drawn before counting them.
+		await sec.waitForFunction(() => !document.querySelector('#problems li[data-problem="FEWER_CANDIDATES_THAN_SEATS"]'), null, { timeout: 10000 }).catch(() => {});
 		assert.equal(await sec.$$eval('#problems li[data-problem="FEWER_CANDIDATES_THAN_SEATS"]', (l) => l.length), 0);
 		const saved = await (await sec.request.get(`${server.origin}/api/admin/elections/${ELECTION}`)).json();
 		assert.equal(saved.draft.closes_at, new Date(local).toISOString().replace(/\.\d{3}Z$/, 'Z'), 'local time sent as UTC');
