@@ -61,7 +61,7 @@ all: $(PROGRAMS) $(TESTS) $(FAULTFS)
 deps:
 	@if ! pkg-config --exists $(PKGS) libcurl $(TEST_PKGS) || ! command -v sqlite3 >/dev/null \
 	    || ! command -v clang-format >/dev/null || ! command -v valgrind >/dev/null \
-	    || ! command -v curl >/dev/null; then \
+	    || ! command -v curl >/dev/null || ! sh deploy/vendor-noble.sh --check; then \
 		sh deploy/install-deps.sh; \
 	fi
 

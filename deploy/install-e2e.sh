@@ -1,8 +1,9 @@
 #!/bin/sh
 # Installs what the browser tests (tests/e2e/) need, and nothing when it is
 # all there: Debian's Chromium and the Noto fonts (Khmer script), Node.js and
-# npm if absent, and the npm devDependencies pinned in package-lock.json
-# (playwright-core drives /usr/bin/chromium; it never downloads a browser).
+# npm if absent, and the npm packages pinned in package-lock.json
+# (playwright-core drives /usr/bin/chromium; it never downloads a browser;
+# @noble/curves and @noble/hashes are copied into static/vendor/).
 # Idempotent; run as root on Debian 12 from anywhere in the repository.
 set -eu
 
@@ -38,11 +39,13 @@ if [ "$major" -lt 20 ]; then
 	exit 1
 fi
 
-# npm ci when node_modules lacks a pinned package or holds another version.
+# npm ci when node_modules lacks a pinned package (dependencies or
+# devDependencies) or holds another version.
 if ! node -e '
 	const fs = require("fs");
 	const lock = fs.existsSync("package-lock.json") && JSON.parse(fs.readFileSync("package-lock.json", "utf8"));
-	const want = require("./package.json").devDependencies;
+	const pj = require("./package.json");
+	const want = { ...pj.dependencies, ...pj.devDependencies };
 	for (const [name, version] of Object.entries(want)) {
 		const p = "node_modules/" + name + "/package.json";
 		if (!fs.existsSync(p) || JSON.parse(fs.readFileSync(p, "utf8")).version !== version) process.exit(1);
@@ -55,4 +58,6 @@ if ! node -e '
 		npm install --no-audit --no-fund
 	fi
 fi
+# The browser's copy of @noble (static/vendor/, which the tests load too).
+sh deploy/vendor-noble.sh
 echo "install-e2e: chromium, fonts and npm packages present"
