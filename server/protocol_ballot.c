@@ -27,6 +27,12 @@ static const struct {
     [PROTOCOL_BALLOT_INDEX_RANGE] = {"INDEX_RANGE", "selection index beyond the candidates"},
     [PROTOCOL_BALLOT_BAD_SIGNATURE] = {"BAD_SIGNATURE", "ballot signature does not verify"},
     [PROTOCOL_BALLOT_NO_MEMORY] = {"NO_MEMORY", "out of memory"},
+    [PROTOCOL_BALLOT_SHAPE] = {"SHAPE", "candidates or proof branches differ from the manifest"},
+    [PROTOCOL_BALLOT_NONCANONICAL] = {"NONCANONICAL", "a point or scalar is not canonical"},
+    [PROTOCOL_BALLOT_IDENTITY] = {"IDENTITY", "a ciphertext component is the identity"},
+    [PROTOCOL_BALLOT_BAD_PROOF] = {"BAD_PROOF", "a selection or contest proof does not verify"},
+    [PROTOCOL_BALLOT_ALPHA_REUSED] = {"ALPHA_REUSED",
+                                      "a ciphertext was already cast by another voter"},
 };
 
 const char *

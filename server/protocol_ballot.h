@@ -32,6 +32,12 @@ enum protocol_ballot_error {
 	PROTOCOL_BALLOT_INDEX_RANGE,    /* an index >= n_c */
 	PROTOCOL_BALLOT_BAD_SIGNATURE,  /* Ed25519 verification failed */
 	PROTOCOL_BALLOT_NO_MEMORY,
+	/* Secret ballots (§7) */
+	PROTOCOL_BALLOT_SHAPE,        /* n_c or K_c differs from the manifest */
+	PROTOCOL_BALLOT_NONCANONICAL, /* a point or scalar not canonical (P1, P4) */
+	PROTOCOL_BALLOT_IDENTITY,     /* an alpha or beta is the identity */
+	PROTOCOL_BALLOT_BAD_PROOF,    /* a selection or contest proof fails */
+	PROTOCOL_BALLOT_ALPHA_REUSED, /* an alpha already cast by another voter (weeding) */
 };
 
 /* "MALFORMED", "WRONG_ELECTION", ... (static strings). */
