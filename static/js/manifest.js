@@ -64,8 +64,10 @@ class Reader {
 
 // manifest_bytes → {id, title, mode, serverPk, revote, opensAt, closesAt,
 // contests: [{id, title, method, seats, min, max, candidates: [{id, name}]}],
-// voters: [{id, name, pk}], trustees}. Throws on anything malformed.
-export function decodeManifest(bytes) {
+// voters: [{id, name, pk}], threshold, trustees: [{id, name, pk}]}. Throws
+// on anything malformed, and on a secret-mode manifest (mode 2, 1 ≤ t ≤ n)
+// unless allowSecret.
+export function decodeManifest(bytes, { allowSecret = false } = {}) {
 	const r = new Reader(bytes);
 	const m = { id: r.str(), title: r.text(), mode: r.u8(), serverPk: toHex(r.bytes(32)), revote: r.u8(), opensAt: r.str(), closesAt: r.str(), contests: [], voters: [] };
 	const nc = r.count(1000);
@@ -82,7 +84,9 @@ export function decodeManifest(bytes) {
 	m.trustees = [];
 	for (let j = 0; j < n && j < 1000; j++) m.trustees.push({ id: r.str(), name: r.text(), pk: toHex(r.bytes(32)) });
 	if (r.o !== bytes.length) throw new Error('manifest: trailing bytes');
-	if (m.mode !== 1 || n !== 0) throw new Error('manifest: not an open-mode election');
+	if (m.mode === 2 && allowSecret) {
+		if (m.threshold < 1 || m.threshold > n || m.trustees.length !== n) throw new Error('manifest: bad trustee threshold');
+	} else if (m.mode !== 1 || n !== 0 || m.threshold !== 0) throw new Error('manifest: not an open-mode election');
 	return m;
 }
 
