@@ -18,6 +18,9 @@
 #include "encoding.h"
 #include "protocol_manifest.h"
 
+/* The largest decrypting set Q (t trustees) handled. */
+#define DKG_Q_MAX 64
+
 /* One (c, i) of a partial decryption: PT(D) || SC(ch) || SC(z). */
 #define PDEC_ITEM_BYTES (3 * PGROUP_BYTES)
 

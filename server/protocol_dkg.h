@@ -22,12 +22,14 @@
 #include "protocol_manifest.h"
 
 #define DKG_ROUNDS 4
+/* The largest threshold this implementation handles (recommended: 2-3). */
+#define DKG_MAX_THRESHOLD 64
 
 /* A trustee's round-1 secrets: kept by the trustee until round 3, then
  * wiped (protocol_dkg_secrets_wipe). */
 struct protocol_dkg_secrets {
 	uint32_t t;
-	uint8_t a[PROTOCOL_ID_MAX][PGROUP_BYTES]; /* a_{d,0..t-1}; t <= 64 */
+	uint8_t a[DKG_MAX_THRESHOLD][PGROUP_BYTES]; /* a_{d,0..t-1} */
 	uint8_t e[PGROUP_BYTES];                  /* transport key e_d */
 };
 

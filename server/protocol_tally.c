@@ -21,6 +21,7 @@ struct protocol_tally {
 	size_t words;       /* 64-bit words of selections per voter */
 	struct slot *slots; /* [n_voters] */
 	uint64_t *bits;     /* [n_voters * words] */
+	uint8_t **ct;       /* secret mode: [n_voters], each total x (alpha, beta) */
 	uint32_t n_counted;
 };
 
@@ -38,7 +39,10 @@ protocol_tally_new(const struct protocol_manifest *m)
 	t->first = calloc(m->n_contests + 1, sizeof(*t->first));
 	t->slots = calloc(m->n_voters, sizeof(*t->slots));
 	t->bits = calloc((size_t)m->n_voters * (t->words ? t->words : 1), sizeof(*t->bits));
-	if (t->first == NULL || t->slots == NULL || t->bits == NULL) {
+	if (m->mode == PROTOCOL_MODE_SECRET)
+		t->ct = calloc(m->n_voters, sizeof(*t->ct));
+	if (t->first == NULL || t->slots == NULL || t->bits == NULL ||
+	    (m->mode == PROTOCOL_MODE_SECRET && t->ct == NULL)) {
 		protocol_tally_free(t);
 		return NULL;
 	}
@@ -54,31 +58,87 @@ protocol_tally_free(struct protocol_tally *t)
 {
 	if (t == NULL)
 		return;
+	if (t->ct != NULL)
+		for (uint32_t v = 0; v < t->m->n_voters; v++)
+			free(t->ct[v]);
+	free(t->ct);
 	free(t->first);
 	free(t->slots);
 	free(t->bits);
 	free(t);
 }
 
+/* The counted-set rule of §11: a ballot replaces the voter's counted one
+ * when its seq is higher.  Returns whether it did. */
+static bool
+take_slot(struct protocol_tally *t, uint32_t voter, uint32_t seq, uint32_t event_n,
+          const uint8_t ballot_hash[PCRYPTO_HASH_BYTES])
+{
+	struct slot *s = &t->slots[voter];
+
+	if (s->seq != 0 && seq <= s->seq)
+		return false; /* not higher: the counted ballot stays */
+	if (seq == 0)
+		return false; /* seq 0 is never valid, and 0 marks "no ballot" */
+	if (s->seq == 0)
+		t->n_counted++;
+	s->seq = seq;
+	s->event_n = event_n;
+	memcpy(s->hash, ballot_hash, PCRYPTO_HASH_BYTES);
+	return true;
+}
+
+void
+protocol_tally_add_secret(struct protocol_tally *t, uint32_t voter, uint32_t event_n,
+                          const struct protocol_sballot *b,
+                          const uint8_t ballot_hash[PCRYPTO_HASH_BYTES])
+{
+	uint8_t *ct;
+
+	if (t->ct == NULL || voter >= t->m->n_voters || b->n_contests != t->m->n_contests)
+		return;
+	if (t->ct[voter] == NULL) {
+		t->ct[voter] = malloc((size_t)t->total * SBALLOT_CT_BYTES + 1);
+		if (t->ct[voter] == NULL)
+			return;
+	}
+	if (!take_slot(t, voter, b->seq, event_n, ballot_hash))
+		return;
+	ct = t->ct[voter];
+	for (uint32_t c = 0; c < b->n_contests; c++)
+		for (uint32_t i = 0; i < b->contests[c].n_candidates; i++) {
+			memcpy(ct, protocol_sballot_alpha(&b->contests[c], i), SBALLOT_CT_BYTES);
+			ct += SBALLOT_CT_BYTES;
+		}
+}
+
+bool
+protocol_tally_aggregates(const struct protocol_tally *t, uint8_t (*ab)[PGROUP_BYTES])
+{
+	if (t->ct == NULL)
+		return false;
+	memset(ab, 0, (size_t)t->total * 2 * PGROUP_BYTES);
+	for (uint32_t v = 0; v < t->m->n_voters; v++) {
+		const uint8_t *ct = t->ct[v];
+
+		if (t->slots[v].seq == 0)
+			continue;
+		for (uint32_t k = 0; k < 2 * t->total; k++)
+			pgroup_add(ab[k], ab[k], ct + (size_t)k * PGROUP_BYTES);
+	}
+	return true;
+}
+
 void
 protocol_tally_add(struct protocol_tally *t, uint32_t voter, uint32_t event_n,
                    const struct protocol_ballot *b, const uint8_t ballot_hash[PCRYPTO_HASH_BYTES])
 {
-	struct slot *s;
 	uint64_t *w;
 
 	if (voter >= t->m->n_voters || b->n_contests != t->m->n_contests)
 		return;
-	s = &t->slots[voter];
-	if (s->seq != 0 && b->seq <= s->seq)
-		return; /* not higher: the counted ballot stays */
-	if (b->seq == 0)
-		return; /* seq 0 is never valid, and 0 marks "no ballot" */
-	if (s->seq == 0)
-		t->n_counted++;
-	s->seq = b->seq;
-	s->event_n = event_n;
-	memcpy(s->hash, ballot_hash, PCRYPTO_HASH_BYTES);
+	if (!take_slot(t, voter, b->seq, event_n, ballot_hash))
+		return;
 	w = t->bits + (size_t)voter * t->words;
 	memset(w, 0, t->words * sizeof(*w));
 	for (uint32_t c = 0; c < b->n_contests; c++) {
@@ -157,6 +217,16 @@ protocol_tally_body(const struct protocol_tally *t, const uint8_t election_hash[
 	for (uint32_t k = 0; k < t->n_counted; k++)
 		encoding_buf_append(out, v[k]->hash, PCRYPTO_HASH_BYTES);
 	free(v);
+	if (t->ct != NULL) {
+		uint8_t(*ab)[PGROUP_BYTES] = malloc((size_t)t->total * 2 * PGROUP_BYTES + 1);
+
+		if (ab == NULL || !protocol_tally_aggregates(t, ab)) {
+			free(ab);
+			return false;
+		}
+		encoding_buf_append(out, ab, (size_t)t->total * 2 * PGROUP_BYTES);
+		free(ab);
+	}
 	return !out->failed;
 }
 
@@ -292,34 +362,47 @@ result_encode(struct protocol_result *r)
 	return r->body != NULL;
 }
 
-bool
-protocol_tally_finish(const struct protocol_tally *t,
-                      const uint8_t election_hash[PCRYPTO_HASH_BYTES], struct protocol_result **out)
+/* Counts from decryption (secret mode, `counts` flattened per (c, i)) or
+ * from the selections kept per voter (open mode, counts == NULL). */
+static bool
+finish(const struct protocol_tally *t, const uint8_t election_hash[PCRYPTO_HASH_BYTES],
+       const uint32_t *counts, const uint32_t *q, uint32_t n_q, struct protocol_result **out)
 {
 	const struct protocol_manifest *m = t->m;
 	const struct slot **v = NULL;
 	struct protocol_result *r = NULL;
+	struct encoding_buf body;
 	struct pcrypto_h64 h;
 	bool ok = false;
 
 	*out = NULL;
+	encoding_buf_init(&body);
 	r = result_alloc(m);
 	v = counted_slots(t);
 	if (r == NULL || v == NULL)
 		goto out;
 	memcpy(r->election_hash, election_hash, PCRYPTO_HASH_BYTES);
 	r->n_counted = t->n_counted;
+	r->n_q = n_q;
+	r->q = calloc((size_t)n_q + 1, sizeof(uint32_t));
+	if (r->q == NULL)
+		goto out;
+	if (n_q > 0)
+		memcpy(r->q, q, (size_t)n_q * sizeof(uint32_t));
 
-	/* tally_hash over the counted hashes in event order. */
-	pcrypto_h64_init(&h, "tally");
-	pcrypto_h64_update(&h, election_hash, PCRYPTO_HASH_BYTES);
-	pcrypto_h64_update_le32(&h, t->n_counted);
-	for (uint32_t k = 0; k < t->n_counted; k++)
-		pcrypto_h64_update(&h, v[k]->hash, PCRYPTO_HASH_BYTES);
-	pcrypto_h64_final(&h, r->tally_hash);
+	/* tally_hash = H64("tally", tally_body). */
+	if (!protocol_tally_body(t, election_hash, &body))
+		goto out;
+	pcrypto_h64("tally", body.data, body.len, r->tally_hash);
 
-	/* Counts. */
-	for (uint32_t k = 0; k < t->n_counted; k++) {
+	if (counts != NULL) {
+		size_t k = 0;
+
+		for (uint32_t c = 0; c < m->n_contests; c++)
+			for (uint32_t i = 0; i < m->contests[c].n_candidates; i++)
+				r->contests[c].counts[i] = counts[k++];
+	}
+	for (uint32_t k = 0; counts == NULL && k < t->n_counted; k++) {
 		const uint64_t *w = t->bits + (size_t)(v[k] - t->slots) * t->words;
 
 		for (uint32_t c = 0; c < m->n_contests; c++)
@@ -348,9 +431,28 @@ protocol_tally_finish(const struct protocol_tally *t,
 	r = NULL;
 	ok = true;
 out:
+	encoding_buf_free(&body);
 	free(v);
 	protocol_result_free(r);
 	return ok;
+}
+
+bool
+protocol_tally_finish(const struct protocol_tally *t,
+                      const uint8_t election_hash[PCRYPTO_HASH_BYTES], struct protocol_result **out)
+{
+	return finish(t, election_hash, NULL, NULL, 0, out);
+}
+
+bool
+protocol_tally_finish_counts(const struct protocol_tally *t,
+                             const uint8_t election_hash[PCRYPTO_HASH_BYTES],
+                             const uint32_t *counts, const uint32_t *q, uint32_t n_q,
+                             struct protocol_result **out)
+{
+	if (counts == NULL)
+		return false;
+	return finish(t, election_hash, counts, q, n_q, out);
 }
 
 bool

@@ -17,6 +17,7 @@
 #include "encoding.h"
 #include "protocol_ballot.h"
 #include "protocol_manifest.h"
+#include "protocol_sballot.h"
 
 struct protocol_tally;
 
@@ -54,12 +55,22 @@ void protocol_tally_free(struct protocol_tally *t);
 void protocol_tally_add(struct protocol_tally *t, uint32_t voter, uint32_t event_n,
                         const struct protocol_ballot *b,
                         const uint8_t ballot_hash[PCRYPTO_HASH_BYTES]);
+/* Secret mode: the same rule; the counted ballot's ciphertexts are kept
+ * per voter (64 bytes x candidates) to aggregate them at the end. */
+void protocol_tally_add_secret(struct protocol_tally *t, uint32_t voter, uint32_t event_n,
+                               const struct protocol_sballot *b,
+                               const uint8_t ballot_hash[PCRYPTO_HASH_BYTES]);
+/* Secret mode: A_{c,i} = sum alpha, B_{c,i} = sum beta over the counted
+ * ballots; ab[2k] = A, ab[2k+1] = B for (c, i) = k in manifest order
+ * (2 x total candidates entries).  All O when N = 0. */
+bool protocol_tally_aggregates(const struct protocol_tally *t, uint8_t (*ab)[PGROUP_BYTES]);
 /* Highest seq offered for this voter so far, 0 if none. */
 uint32_t protocol_tally_voter_seq(const struct protocol_tally *t, uint32_t voter);
 /* N so far. */
 uint32_t protocol_tally_counted(const struct protocol_tally *t);
 
-/* tally_body = election_hash || LE32(N) || counted ballot hashes in event order. */
+/* tally_body = election_hash || LE32(N) || counted ballot hashes in event
+ * order [secret mode: || PT(A_{c,i}) || PT(B_{c,i}) for each c, i]. */
 bool protocol_tally_body(const struct protocol_tally *t,
                          const uint8_t election_hash[PCRYPTO_HASH_BYTES], struct encoding_buf *out);
 /* Counts, tally_hash, tie-break, elected, lot and result_body. */
@@ -67,6 +78,12 @@ bool protocol_tally_finish(const struct protocol_tally *t,
                            const uint8_t election_hash[PCRYPTO_HASH_BYTES],
                            struct protocol_result **out);
 
+/* Secret mode: the result from decrypted counts (flattened per (c, i))
+ * and the decrypting set Q (ascending). */
+bool protocol_tally_finish_counts(const struct protocol_tally *t,
+                                  const uint8_t election_hash[PCRYPTO_HASH_BYTES],
+                                  const uint32_t *counts, const uint32_t *q, uint32_t n_q,
+                                  struct protocol_result **out);
 /* key_{c,i} = H64("tiebreak", seed || LE32(c) || LE32(i)). */
 void protocol_tiebreak_key(const uint8_t seed[PCRYPTO_HASH_BYTES], uint32_t c, uint32_t i,
                            uint8_t out[PCRYPTO_HASH_BYTES]);
