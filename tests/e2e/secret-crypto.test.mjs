@@ -242,6 +242,26 @@ test('OR proofs: a simulated branch with c_j = 0 or z_j = 0 verifies (P3); K = 1
 		assert.ok(!orVerify('ballot/contest', p.utf8('ctX'), Yp, alpha, beta, [0, 1, 2], proof), 'ctx is in the challenge');
 		assert.ok(!orVerify('ballot/contest', ctx, Yp, alpha, beta, [1, 2, 3], proof), 'V is in the statement');
 	}
+	// edge.c0zero (its ctx is not in the vectors): c_0 = 0, z_0 = rnd(edge/z0),
+	// z_1 = rnd(edge/u) + c_1·rnd(edge/r), and our proof with the same draws
+	// (c_0 = 0) verifies, while a flipped bit does not.
+	const rnd = g.testRng('');
+	const edge = (n) => g.decodeScalar(bytes('edge.c0zero.' + n));
+	assert.equal(V['edge.c0zero.verify'], 'true');
+	assert.equal(edge('c0'), 0n);
+	assert.equal(edge('z0'), rnd('edge/z0'));
+	assert.equal(edge('z1'), g.Fn.add(rnd('edge/u'), g.Fn.mul(edge('c1'), rnd('edge/r'))));
+	{
+		const r = rnd('edge/r');
+		const alpha = g.G.multiply(r);
+		const beta = Yp.multiply(r).add(g.G);
+		const draws = (label) => (label.endsWith('/c0') ? 0n : label.endsWith('/z0') ? rnd('edge/z0') : rnd('edge/u'));
+		const proof = orProve('ballot/selection', new Uint8Array(8), Yp, alpha, beta, [0, 1], 1, r, draws, 'edge');
+		assert.equal(proof[0][0], 0n);
+		assert.ok(orVerify('ballot/selection', new Uint8Array(8), Yp, alpha, beta, [0, 1], proof));
+		proof[1][1] = g.Fn.add(proof[1][1], 1n);
+		assert.ok(!orVerify('ballot/selection', new Uint8Array(8), Yp, alpha, beta, [0, 1], proof));
+	}
 	// K = 1 (min = max): (A, B − k·G) encrypts 0.
 	const r = g.randomScalar();
 	const alpha = g.G.multiply(r);
