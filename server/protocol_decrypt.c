@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MH PCRYPTO_HASH_BYTES
-#define PB PGROUP_BYTES
+#define MH          PCRYPTO_HASH_BYTES
+#define PB          PGROUP_BYTES
 #define PDEC_HEADER (MH + 4 + MH)
 
 static void
@@ -36,9 +36,9 @@ pdec_challenge(const uint8_t eh[MH], uint32_t j, const uint8_t z_j[PB], uint32_t
 
 bool
 protocol_pdec_build(const struct protocol_manifest *m, const uint8_t election_hash[MH], uint32_t j,
-                    const uint8_t z_j[PB], const uint8_t tally_hash[MH],
-                    const uint8_t (*ab)[PB], const uint8_t sk[PCRYPTO_SK_BYTES],
-                    const struct pgroup_rng *rng, struct encoding_buf *out)
+                    const uint8_t z_j[PB], const uint8_t tally_hash[MH], const uint8_t (*ab)[PB],
+                    const uint8_t sk[PCRYPTO_SK_BYTES], const struct pgroup_rng *rng,
+                    struct encoding_buf *out)
 {
 	size_t start = out->len, k = 0;
 	uint8_t zpub[PB], sig[PCRYPTO_SIG_BYTES];
@@ -125,8 +125,8 @@ protocol_pdec_item_verify(const uint8_t election_hash[MH], uint32_t j, const uin
 
 bool
 protocol_pdec_verify(const struct protocol_manifest *m, const uint8_t election_hash[MH],
-                     const uint8_t tally_hash[MH], const uint8_t z_j[PB],
-                     const uint8_t (*ab)[PB], const struct protocol_pdec *p, const char **why)
+                     const uint8_t tally_hash[MH], const uint8_t z_j[PB], const uint8_t (*ab)[PB],
+                     const struct protocol_pdec *p, const char **why)
 {
 	size_t k = 0;
 

@@ -68,7 +68,7 @@ bool protocol_lagrange(const uint32_t *q, uint32_t n_q, uint32_t j, uint8_t out[
  * set Q) and finds every x in [0, n_counted]: counts[k] for (c, i) = k.
  * false with *why when a count is not found (decryption is wrong). */
 bool protocol_decrypt_combine(uint32_t n_items, const uint8_t (*ab)[PGROUP_BYTES],
-                              const struct protocol_pdec *pdecs, uint32_t n_q,
-                              uint32_t n_counted, uint32_t *counts, const char **why);
+                              const struct protocol_pdec *pdecs, uint32_t n_q, uint32_t n_counted,
+                              uint32_t *counts, const char **why);
 
 #endif

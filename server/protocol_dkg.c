@@ -188,8 +188,8 @@ poly_eval_points(uint32_t x, uint32_t t, const uint8_t *c, uint8_t out[PB])
 }
 
 void
-protocol_dkg_verification_key(uint32_t j, uint32_t n, uint32_t t,
-                              const uint8_t (*commitments)[PB], uint8_t out[PB])
+protocol_dkg_verification_key(uint32_t j, uint32_t n, uint32_t t, const uint8_t (*commitments)[PB],
+                              uint8_t out[PB])
 {
 	uint8_t part[PB];
 
@@ -406,8 +406,8 @@ feldman_ok(const struct protocol_dkg *k, uint32_t d, uint32_t j, const uint8_t s
 }
 
 bool
-protocol_dkg_share_open(const struct protocol_dkg *k, uint32_t d, uint32_t j,
-                        const uint8_t e_j[PB], uint8_t s_out[PB], const char **why)
+protocol_dkg_share_open(const struct protocol_dkg *k, uint32_t d, uint32_t j, const uint8_t e_j[PB],
+                        uint8_t s_out[PB], const char **why)
 {
 	const uint8_t *r, *ct;
 	uint8_t key[PB], pad[PB];

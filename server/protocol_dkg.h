@@ -30,7 +30,7 @@
 struct protocol_dkg_secrets {
 	uint32_t t;
 	uint8_t a[DKG_MAX_THRESHOLD][PGROUP_BYTES]; /* a_{d,0..t-1} */
-	uint8_t e[PGROUP_BYTES];                  /* transport key e_d */
+	uint8_t e[PGROUP_BYTES];                    /* transport key e_d */
 };
 
 void protocol_dkg_secrets_wipe(struct protocol_dkg_secrets *s);
@@ -75,8 +75,7 @@ bool protocol_dkg_share_open(const struct protocol_dkg *k, uint32_t d, uint32_t 
 bool protocol_dkg_r3_build(const struct protocol_dkg *k, uint32_t j,
                            const struct protocol_dkg_secrets *secrets,
                            const uint8_t sk[PCRYPTO_SK_BYTES], const struct pgroup_rng *rng,
-                           uint8_t z_out[PGROUP_BYTES], struct encoding_buf *out,
-                           const char **why);
+                           uint8_t z_out[PGROUP_BYTES], struct encoding_buf *out, const char **why);
 
 /* ---- checking ---- */
 

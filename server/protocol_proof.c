@@ -70,8 +70,8 @@ proof_or_prove(const struct proof_or_statement *s, uint32_t ell, const uint8_t r
 	/* c_ell = c - sum, z_ell = u + c_ell * r */
 	crypto_core_ristretto255_scalar_sub(proof + (size_t)ell * PROOF_BRANCH_BYTES, c, sum);
 	crypto_core_ristretto255_scalar_mul(t, proof + (size_t)ell * PROOF_BRANCH_BYTES, r);
-	crypto_core_ristretto255_scalar_add(proof + (size_t)ell * PROOF_BRANCH_BYTES + PGROUP_BYTES, u,
-	                                    t);
+	crypto_core_ristretto255_scalar_add(proof + (size_t)ell * PROOF_BRANCH_BYTES + PGROUP_BYTES,
+	                                    u, t);
 	sodium_memzero(u, sizeof(u));
 	sodium_memzero(t, sizeof(t));
 	free(commit);

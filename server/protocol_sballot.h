@@ -55,11 +55,9 @@ void protocol_sballot_clear(struct protocol_sballot *b);
 
 /* election_hash, roll (voter position in *voter), seq >= 1, then every
  * selection and contest proof with ctx from this ballot's own voter_pk. */
-enum protocol_ballot_error protocol_sballot_validate(const struct protocol_manifest *m,
-                                                     const uint8_t election_hash[PCRYPTO_HASH_BYTES],
-                                                     const uint8_t y[PGROUP_BYTES],
-                                                     const struct protocol_sballot *b,
-                                                     int64_t *voter);
+enum protocol_ballot_error protocol_sballot_validate(
+    const struct protocol_manifest *m, const uint8_t election_hash[PCRYPTO_HASH_BYTES],
+    const uint8_t y[PGROUP_BYTES], const struct protocol_sballot *b, int64_t *voter);
 
 /* Only the proofs (the verifier reports them apart from the roll). */
 bool protocol_sballot_proofs_verify(const struct protocol_manifest *m,

@@ -6,9 +6,9 @@
  * receipts (V10) are settled at the end.  Only the first failure of each
  * check is kept; a failure in one check does not stop the others.
  *
- * Secret mode (mode 2) is not implemented here: V4-V8 then fail with
- * "secret mode not implemented by this verifier" (a check not run is a
- * failure, §15), while format, chain, order and head are still checked.
+ * Secret mode (mode 2) adds the key ceremony (V5), ballot proofs and
+ * weeding (V4), the tally event (V6) and the decryption (V7): the checks
+ * themselves live in verify_secret.c, this file feeds and reports them.
  */
 #include "verify.h"
 
@@ -24,10 +24,11 @@
 #include "protocol_board.h"
 #include "protocol_manifest.h"
 #include "protocol_record.h"
+#include "protocol_sballot.h"
 #include "protocol_tally.h"
+#include "verify_secret.h"
 
-#define SECRET_NOT_IMPLEMENTED "secret mode not implemented by this verifier"
-#define DUP_PREFIX             16 /* bytes of a ballot_hash kept to detect repeats */
+#define DUP_PREFIX 16 /* bytes of a ballot_hash kept to detect repeats */
 
 struct receipt_slot {
 	bool parsed;
@@ -73,6 +74,9 @@ struct verify {
 	bool have_eh;
 	struct protocol_board_order order;
 	bool order_init;
+	struct verify_secret *sec; /* secret mode */
+	bool tally_seen;
+	uint32_t tally_n;
 
 	/* ballots and tally */
 	struct protocol_tally *tally;
@@ -222,6 +226,7 @@ verify_free(struct verify *v)
 {
 	if (v == NULL)
 		return;
+	verify_secret_free(v->sec);
 	protocol_manifest_free(v->m);
 	protocol_tally_free(v->tally);
 	protocol_result_free(v->computed);
@@ -285,10 +290,16 @@ on_manifest(struct verify *v, const struct protocol_record_line *l)
 	if (v->m->mode == PROTOCOL_MODE_OPEN) {
 		protocol_election_hash_open(mh, v->election_hash);
 		v->have_eh = true;
-		v->tally = protocol_tally_new(v->m);
-		if (v->tally == NULL)
-			FAIL(v, VERIFY_V6, "out of memory");
+	} else {
+		/* election_hash needs Y and the commitments: after round 1. */
+		v->sec = verify_secret_new(v->m, mh);
+		if (v->sec == NULL)
+			FAIL(v, VERIFY_V5,
+			     "out of memory, or a threshold this verifier cannot handle");
 	}
+	v->tally = protocol_tally_new(v->m);
+	if (v->tally == NULL)
+		FAIL(v, VERIFY_V6, "out of memory");
 }
 
 static void
@@ -304,7 +315,8 @@ on_open_close(struct verify *v, const struct protocol_record_line *l)
 	if (!v->have_eh) {
 		FAIL_EV(v, VERIFY_V3, l->n, "%s data cannot be checked: %s",
 		        is_close ? "close" : "open",
-		        secret_mode(v) ? SECRET_NOT_IMPLEMENTED : "no valid manifest");
+		        secret_mode(v) ? "no election_hash: the key ceremony is incomplete"
+		                       : "no valid manifest");
 		return;
 	}
 	if (l->data_len != want ||
@@ -320,6 +332,87 @@ on_open_close(struct verify *v, const struct protocol_record_line *l)
 		        (unsigned long)v->n_ballot_events);
 }
 
+/* Receipts that name this event learn its ballot_hash. */
+static void
+note_ballot_hash(struct verify *v, uint32_t n, const uint8_t bh[PCRYPTO_HASH_BYTES])
+{
+	for (size_t i = 0; i < v->n_receipts; i++)
+		if (v->receipts[i].parsed && v->receipts[i].r.n == n)
+			v->receipts[i].ballot_match = sodium_memcmp(v->receipts[i].r.ballot_hash,
+			                                            bh, PCRYPTO_HASH_BYTES) == 0;
+}
+
+/* V4.7: no ballot_hash twice; the revote rule for this voter's seq. */
+static void
+check_revote(struct verify *v, uint32_t n, const uint8_t bh[PCRYPTO_HASH_BYTES], int64_t voter,
+             uint32_t seq)
+{
+	uint32_t last;
+	int ins = set_insert(&v->dups, bh);
+
+	if (ins < 0)
+		FAIL_EV(v, VERIFY_V4, n, "out of memory");
+	else if (ins == 0)
+		FAIL_EV(v, VERIFY_V4, n, "ballot_hash appears twice on the board");
+	if (voter < 0 || v->tally == NULL)
+		return;
+	last = protocol_tally_voter_seq(v->tally, (uint32_t)voter);
+	if (v->m->revote == 0 && last != 0)
+		FAIL_EV(v, VERIFY_V4, n, "revote = 0 but voter %s has a second ballot",
+		        v->m->voters[voter].id);
+	else if (v->m->revote == 0 && seq != 1)
+		FAIL_EV(v, VERIFY_V4, n, "revote = 0 but seq is %lu, not 1", (unsigned long)seq);
+	else if (last != 0 && seq <= last)
+		FAIL_EV(v, VERIFY_V4, n, "seq %lu of voter %s does not increase (last %lu)",
+		        (unsigned long)seq, v->m->voters[voter].id, (unsigned long)last);
+}
+
+/* V4 for a secret ballot (§7): layout and encodings, roll, signature,
+ * every proof bound to its own voter_pk, weeding. */
+static void
+on_secret_ballot(struct verify *v, const struct protocol_record_line *l, bool in_voting)
+{
+	struct protocol_sballot b;
+	enum protocol_ballot_error e;
+	uint8_t bh[PCRYPTO_HASH_BYTES];
+	const char *why;
+	size_t blen;
+	int64_t voter;
+
+	if (l->data_len < PCRYPTO_SIG_BYTES) {
+		FAIL_EV(v, VERIFY_V4, l->n, "ballot data shorter than a signature");
+		return;
+	}
+	if (!v->have_eh || v->sec == NULL) {
+		FAIL_EV(v, VERIFY_V4, l->n, "ballot cannot be checked: no election key");
+		return;
+	}
+	blen = l->data_len - PCRYPTO_SIG_BYTES;
+	e = protocol_sballot_parse(v->m, l->data, blen, &b);
+	if (e != PROTOCOL_BALLOT_OK) {
+		FAIL_EV(v, VERIFY_V4, l->n, "%s (%s)", protocol_ballot_error_text(e),
+		        protocol_ballot_error_name(e));
+		return;
+	}
+	protocol_ballot_hash(l->data, blen, bh);
+	note_ballot_hash(v, l->n, bh);
+	voter = protocol_manifest_voter_find(v->m, b.voter_pk);
+	if (voter >= 0 && !protocol_ballot_verify_sig(b.voter_pk, bh, l->data + blen))
+		FAIL_EV(v, VERIFY_V4, l->n, "%s (%s)",
+		        protocol_ballot_error_text(PROTOCOL_BALLOT_BAD_SIGNATURE),
+		        protocol_ballot_error_name(PROTOCOL_BALLOT_BAD_SIGNATURE));
+	e = protocol_sballot_validate(v->m, v->election_hash, verify_secret_y(v->sec), &b, &voter);
+	if (e != PROTOCOL_BALLOT_OK)
+		FAIL_EV(v, VERIFY_V4, l->n, "%s (%s)", protocol_ballot_error_text(e),
+		        protocol_ballot_error_name(e));
+	if (voter >= 0 && (why = verify_secret_weed(v->sec, (uint32_t)voter, &b)) != NULL)
+		FAIL_EV(v, VERIFY_V4, l->n, "%s", why);
+	check_revote(v, l->n, bh, voter, b.seq);
+	if (voter >= 0 && v->tally != NULL && in_voting)
+		protocol_tally_add_secret(v->tally, (uint32_t)voter, l->n, &b, bh);
+	protocol_sballot_clear(&b);
+}
+
 static void
 on_ballot(struct verify *v, const struct protocol_record_line *l, bool in_voting)
 {
@@ -329,8 +422,6 @@ on_ballot(struct verify *v, const struct protocol_record_line *l, bool in_voting
 	const uint8_t *sig;
 	size_t blen;
 	int64_t voter;
-	uint32_t last;
-	int ins;
 
 	v->n_ballot_events++;
 	if (v->m == NULL) {
@@ -338,7 +429,7 @@ on_ballot(struct verify *v, const struct protocol_record_line *l, bool in_voting
 		return;
 	}
 	if (secret_mode(v)) {
-		FAIL_EV(v, VERIFY_V4, l->n, SECRET_NOT_IMPLEMENTED);
+		on_secret_ballot(v, l, in_voting);
 		return;
 	}
 	if (l->data_len < PCRYPTO_SIG_BYTES) {
@@ -354,10 +445,7 @@ on_ballot(struct verify *v, const struct protocol_record_line *l, bool in_voting
 		return;
 	}
 	protocol_ballot_hash(l->data, blen, bh);
-	for (size_t i = 0; i < v->n_receipts; i++)
-		if (v->receipts[i].parsed && v->receipts[i].r.n == l->n)
-			v->receipts[i].ballot_match = sodium_memcmp(v->receipts[i].r.ballot_hash,
-			                                            bh, PCRYPTO_HASH_BYTES) == 0;
+	note_ballot_hash(v, l->n, bh);
 	e = protocol_ballot_validate(v->m, v->election_hash, &b, &voter);
 	if (e != PROTOCOL_BALLOT_OK)
 		FAIL_EV(v, VERIFY_V4, l->n, "%s (%s)", protocol_ballot_error_text(e),
@@ -366,28 +454,11 @@ on_ballot(struct verify *v, const struct protocol_record_line *l, bool in_voting
 		FAIL_EV(v, VERIFY_V4, l->n, "%s (%s)",
 		        protocol_ballot_error_text(PROTOCOL_BALLOT_BAD_SIGNATURE),
 		        protocol_ballot_error_name(PROTOCOL_BALLOT_BAD_SIGNATURE));
-	ins = set_insert(&v->dups, bh);
-	if (ins < 0)
-		FAIL_EV(v, VERIFY_V4, l->n, "out of memory");
-	else if (ins == 0)
-		FAIL_EV(v, VERIFY_V4, l->n, "ballot_hash appears twice on the board");
-	if (voter >= 0 && v->tally != NULL) {
-		last = protocol_tally_voter_seq(v->tally, (uint32_t)voter);
-		if (v->m->revote == 0 && last != 0)
-			FAIL_EV(v, VERIFY_V4, l->n, "revote = 0 but voter %s has a second ballot",
-			        v->m->voters[voter].id);
-		else if (v->m->revote == 0 && b.seq != 1)
-			FAIL_EV(v, VERIFY_V4, l->n, "revote = 0 but seq is %lu, not 1",
-			        (unsigned long)b.seq);
-		else if (last != 0 && b.seq <= last)
-			FAIL_EV(v, VERIFY_V4, l->n,
-			        "seq %lu of voter %s does not increase (last %lu)",
-			        (unsigned long)b.seq, v->m->voters[voter].id, (unsigned long)last);
-		/* Only ballots the board accepted in order count (§9, §11); a
-		 * faulty ballot is still counted, so its fault shows in V4 alone. */
-		if (in_voting)
-			protocol_tally_add(v->tally, (uint32_t)voter, l->n, &b, bh);
-	}
+	check_revote(v, l->n, bh, voter, b.seq);
+	/* Only ballots the board accepted in order count (§9, §11); a faulty
+	 * ballot is still counted, so its fault shows in V4 alone. */
+	if (voter >= 0 && v->tally != NULL && in_voting)
+		protocol_tally_add(v->tally, (uint32_t)voter, l->n, &b, bh);
 	protocol_ballot_clear(&b);
 }
 
@@ -405,6 +476,26 @@ on_result(struct verify *v, const struct protocol_record_line *l)
 	}
 	memcpy(v->result_data, l->data, l->data_len);
 	v->result_len = l->data_len;
+}
+
+/* V5: a key-ceremony message; election_hash exists once round 1 is in. */
+static void
+on_dkg(struct verify *v, const struct protocol_record_line *l)
+{
+	const char *why;
+
+	if (v->sec == NULL) {
+		if (v->m != NULL && !secret_mode(v))
+			return; /* out of order in open mode: V3 said so */
+		FAIL_EV(v, VERIFY_V5, l->n, "key ceremony cannot be checked: no valid manifest");
+		return;
+	}
+	why = verify_secret_dkg(v->sec, (uint32_t)(l->type - PROTOCOL_EVENT_DKG_ROUND0), l->data,
+	                        l->data_len);
+	if (why != NULL)
+		FAIL_EV(v, VERIFY_V5, l->n, "%s", why);
+	if (!v->have_eh && verify_secret_election_hash(v->sec, v->election_hash))
+		v->have_eh = true;
 }
 
 static void
@@ -481,22 +572,27 @@ on_event(struct verify *v, struct protocol_record_line *l)
 	case PROTOCOL_EVENT_DKG_ROUND1:
 	case PROTOCOL_EVENT_DKG_ROUND2:
 	case PROTOCOL_EVENT_DKG_ROUND3:
-		if (secret_mode(v))
-			FAIL_EV(v, VERIFY_V5, l->n, SECRET_NOT_IMPLEMENTED);
+		on_dkg(v, l);
 		break;
 	case PROTOCOL_EVENT_TALLY:
-		if (secret_mode(v))
-			FAIL_EV(v, VERIFY_V6, l->n, SECRET_NOT_IMPLEMENTED);
+		if (v->sec != NULL && !v->tally_seen) {
+			v->tally_seen = true;
+			v->tally_n = l->n;
+			if ((why = verify_secret_tally_event(v->sec, l->data, l->data_len)) != NULL)
+				FAIL_EV(v, VERIFY_V6, l->n, "%s", why);
+		}
 		break;
 	case PROTOCOL_EVENT_PARTIAL_DECRYPTION:
-		if (secret_mode(v))
-			FAIL_EV(v, VERIFY_V7, l->n, SECRET_NOT_IMPLEMENTED);
+		if (v->sec != NULL &&
+		    (why = verify_secret_pdec_event(v->sec, l->n, l->data, l->data_len)) != NULL)
+			FAIL_EV(v, VERIFY_V7, l->n, "%s", why);
 		break;
 	default:
 		break;
 	}
-	/* At close, fix the recount: later ballots are out of order. */
-	if (l->type == PROTOCOL_EVENT_CLOSE && phase_ok && v->tally != NULL &&
+	/* At close, fix the recount: later ballots are out of order.  (Secret
+	 * mode needs the decryption: verify_finish.) */
+	if (l->type == PROTOCOL_EVENT_CLOSE && phase_ok && v->tally != NULL && !secret_mode(v) &&
 	    v->computed == NULL && !protocol_tally_finish(v->tally, v->election_hash, &v->computed))
 		FAIL_EV(v, VERIFY_V6, l->n, "out of memory");
 }
@@ -582,7 +678,7 @@ finish_head(struct verify *v)
 	}
 	if (!v->have_eh) {
 		FAIL_EV(v, VERIFY_V9, v->head_n, "head signature cannot be checked: %s",
-		        secret_mode(v) ? SECRET_NOT_IMPLEMENTED " (election_hash)"
+		        secret_mode(v) ? "no election_hash (the key ceremony is incomplete)"
 		                       : "no valid manifest");
 		return;
 	}
@@ -614,7 +710,8 @@ finish_receipts(struct verify *v)
 		/* From here the receipt is genuine: any mismatch is evidence. */
 		if (!v->have_eh)
 			FAIL_EV(v, VERIFY_V10, r->r.n, "receipt %zu cannot be matched: %s", i + 1,
-			        secret_mode(v) ? SECRET_NOT_IMPLEMENTED : "no valid manifest");
+			        secret_mode(v) ? "no election_hash (the key ceremony is incomplete)"
+			                       : "no valid manifest");
 		else if (sodium_memcmp(r->r.election_hash, v->election_hash, PCRYPTO_HASH_BYTES) !=
 		         0)
 			FAIL_EV(v, VERIFY_V10, r->r.n,
@@ -643,17 +740,48 @@ finish_receipts(struct verify *v)
 	}
 }
 
+/* Secret mode at the end: V6 (tally event) and V7 (decryption), and the
+ * result the decrypted counts give.  false when V8 cannot go on. */
+static bool
+finish_secret(struct verify *v)
+{
+	const char *v6, *v7;
+
+	if (v->sec == NULL || !v->have_eh) {
+		FAIL(v, VERIFY_V6, "no election key: the key ceremony did not complete");
+		FAIL(v, VERIFY_V7, "no election key: the key ceremony did not complete");
+		FAIL(v, VERIFY_V8, "no election key: the key ceremony did not complete");
+		return false;
+	}
+	if (!v->tally_seen) {
+		if (v->result_seen) {
+			FAIL_EV(v, VERIFY_V6, v->result_n, "a result without a tally event");
+			FAIL_EV(v, VERIFY_V7, v->result_n, "a result without a tally event");
+			FAIL_EV(v, VERIFY_V8, v->result_n, "a result without a tally event");
+			return false;
+		}
+		not_applicable(v, VERIFY_V6, "record ends before the tally");
+		not_applicable(v, VERIFY_V7, "record ends before the tally");
+		not_applicable(v, VERIFY_V8, "record ends before the tally");
+		return false;
+	}
+	verify_secret_finish(v->sec, v->tally, v->election_hash, v->result_seen, &v6, &v7,
+	                     &v->computed);
+	if (v6 != NULL)
+		FAIL_EV(v, VERIFY_V6, v->tally_n, "%s", v6);
+	if (v7 != NULL && *v7 == '\0')
+		not_applicable(v, VERIFY_V7, "record ends before the result");
+	else if (v7 != NULL)
+		FAIL(v, VERIFY_V7, "%s", v7);
+	return true;
+}
+
 static void
 finish_result(struct verify *v)
 {
 	const char *why = NULL;
 	struct protocol_result *p, *c;
 
-	if (secret_mode(v)) {
-		FAIL(v, VERIFY_V6, SECRET_NOT_IMPLEMENTED);
-		FAIL(v, VERIFY_V8, SECRET_NOT_IMPLEMENTED);
-		return;
-	}
 	if (v->m == NULL) {
 		FAIL(v, VERIFY_V6, "not checked: no valid manifest");
 		FAIL(v, VERIFY_V8, "not checked: no valid manifest");
@@ -669,8 +797,11 @@ finish_result(struct verify *v)
 		not_applicable(v, VERIFY_V8, "record ends before close: no tally");
 		return;
 	}
+	if (secret_mode(v) && !finish_secret(v))
+		return;
 	if (!v->result_seen) {
-		not_applicable(v, VERIFY_V6, "record ends before the result");
+		if (!secret_mode(v))
+			not_applicable(v, VERIFY_V6, "record ends before the result");
 		not_applicable(v, VERIFY_V8, "record ends before the result");
 		return;
 	}
@@ -688,7 +819,8 @@ finish_result(struct verify *v)
 		return;
 	}
 	p = v->published;
-	/* V6: the counted set (tally_hash) and every x_{c,i}. */
+	/* V6: the counted set (tally_hash) and every x_{c,i} -- in secret mode
+	 * the counts come from the decryption, so a wrong one is V7's. */
 	if (sodium_memcmp(p->tally_hash, c->tally_hash, PCRYPTO_HASH_BYTES) != 0)
 		FAIL_EV(v, VERIFY_V6, v->result_n,
 		        "tally_hash differs from the recomputed counted set (N = %lu)",
@@ -696,7 +828,7 @@ finish_result(struct verify *v)
 	for (uint32_t k = 0; k < c->n_contests; k++)
 		for (uint32_t i = 0; i < c->contests[k].n_candidates; i++)
 			if (p->contests[k].counts[i] != c->contests[k].counts[i])
-				FAIL_EV(v, VERIFY_V6, v->result_n,
+				FAIL_EV(v, secret_mode(v) ? VERIFY_V7 : VERIFY_V6, v->result_n,
 				        "contest %s, candidate %s: published %lu, recounted %lu",
 				        v->m->contests[k].id, v->m->contests[k].candidates[i].id,
 				        (unsigned long)p->contests[k].counts[i],
@@ -708,8 +840,15 @@ finish_result(struct verify *v)
 		FAIL_EV(v, VERIFY_V8, v->result_n, "result carries another election_hash");
 		return;
 	}
-	if (p->n_q != 0) {
+	if (!secret_mode(v) && p->n_q != 0) {
 		FAIL_EV(v, VERIFY_V8, v->result_n, "open-mode result with a non-empty Q");
+		return;
+	}
+	if (secret_mode(v) &&
+	    (p->n_q != c->n_q || memcmp(p->q, c->q, (size_t)c->n_q * sizeof(uint32_t)) != 0)) {
+		FAIL_EV(v, VERIFY_V8, v->result_n,
+		        "the result names another set Q of decrypting trustees than the t "
+		        "smallest valid indices");
 		return;
 	}
 	for (uint32_t k = 0; k < c->n_contests; k++) {
@@ -747,9 +886,11 @@ verify_finish(struct verify *v)
 		FAIL(v, VERIFY_V5, "not checked: no valid manifest");
 		FAIL(v, VERIFY_V7, "not checked: no valid manifest");
 	} else if (secret_mode(v)) {
-		FAIL(v, VERIFY_V4, SECRET_NOT_IMPLEMENTED);
-		FAIL(v, VERIFY_V5, SECRET_NOT_IMPLEMENTED);
-		FAIL(v, VERIFY_V7, SECRET_NOT_IMPLEMENTED);
+		const char *why =
+		    v->sec != NULL ? verify_secret_dkg_finish(v->sec) : "out of memory";
+
+		if (why != NULL)
+			FAIL(v, VERIFY_V5, "%s", why);
 	} else {
 		not_applicable(v, VERIFY_V5, "open mode: no key ceremony");
 		not_applicable(v, VERIFY_V7, "open mode: no decryption");
@@ -799,7 +940,7 @@ status_word(enum verify_status s)
 static const struct protocol_result *
 shown_result(const struct verify *v)
 {
-	if (v->m == NULL || secret_mode(v))
+	if (v->m == NULL)
 		return NULL;
 	return v->computed;
 }
@@ -833,6 +974,33 @@ put_names(struct encoding_buf *b, const struct protocol_text *t)
 		encoding_buf_append(b, " / ", 3);
 	if (km != NULL)
 		encoding_buf_append(b, km, strlen(km));
+}
+
+/* Secret mode: who decrypted (Q), by index and id. */
+static void
+put_decrypters(struct encoding_buf *b, const struct verify *v)
+{
+	uint32_t n_q;
+	const uint32_t *q = verify_decrypting_trustees(v, &n_q);
+
+	if (n_q == 0) {
+		put(b, "\nNo trustee decrypted anything (no ballot was counted).\n");
+		return;
+	}
+	put(b, "\nDecrypted by trustees (Q, t = %lu of n = %lu):", (unsigned long)v->m->t,
+	    (unsigned long)v->m->n);
+	for (uint32_t k = 0; k < n_q; k++)
+		put(b, " %lu (%s)", (unsigned long)q[k], v->m->trustees[q[k] - 1].id);
+	put(b, "\n");
+}
+
+const uint32_t *
+verify_decrypting_trustees(const struct verify *v, uint32_t *n_q)
+{
+	*n_q = 0;
+	if (v->sec == NULL || v->computed == NULL)
+		return NULL;
+	return verify_secret_q(v->sec, n_q);
 }
 
 char *
@@ -913,6 +1081,8 @@ verify_report_text(const struct verify *v)
 			if (cr->lot)
 				put(&b, "  decided by lot (tie at the last seat, spec §11)\n");
 		}
+		if (secret_mode(v))
+			put_decrypters(&b, v);
 	}
 	encoding_buf_append(&b, &nul, 1);
 	return (char *)encoding_buf_steal(&b, NULL);
@@ -1011,6 +1181,21 @@ verify_report_json(const struct verify *v)
 			json_array_append_new(cs, co);
 		}
 		json_object_set_new(res, "contests", cs);
+		if (secret_mode(v)) {
+			json_t *dec = json_array();
+			uint32_t n_q;
+			const uint32_t *q = verify_decrypting_trustees(v, &n_q);
+
+			for (uint32_t k = 0; k < n_q; k++) {
+				json_t *t = json_object();
+
+				json_object_set_new(t, "index", json_integer(q[k]));
+				json_object_set_new(t, "id",
+				                    json_string(v->m->trustees[q[k] - 1].id));
+				json_array_append_new(dec, t);
+			}
+			json_object_set_new(res, "decrypted_by", dec);
+		}
 		json_object_set_new(root, "result", res);
 	}
 	out = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);

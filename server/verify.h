@@ -65,6 +65,10 @@ const char *verify_check_name(enum verify_check_id id);
 /* True if no check failed (not-applicable allowed). */
 bool verify_ok(const struct verify *v);
 
+/* Secret mode, after verify_finish(): the trustees whose partial
+ * decryptions were combined (Q), ascending; NULL and *n_q = 0 otherwise. */
+const uint32_t *verify_decrypting_trustees(const struct verify *v, uint32_t *n_q);
+
 /* The whole report as text (one line per check, then the result) or as
  * one JSON object; malloc'd, NULL on allocation failure. */
 char *verify_report_text(const struct verify *v);

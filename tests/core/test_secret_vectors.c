@@ -88,11 +88,13 @@ START_TEST(ballots_rebuilt)
 		         secret_ballots[k].seq);
 		body = th_vector_bytes(name, &l);
 		ck_assert_int_eq(protocol_sballot_parse(m, body, l, &sb), PROTOCOL_BALLOT_OK);
-		ck_assert_int_eq(protocol_sballot_validate(m, eh, ypt, &sb, &voter), PROTOCOL_BALLOT_OK);
+		ck_assert_int_eq(protocol_sballot_validate(m, eh, ypt, &sb, &voter),
+		                 PROTOCOL_BALLOT_OK);
 		for (uint32_t c = 0; c < m->n_contests; c++) {
 			for (uint32_t i = 0; i < m->contests[c].n_candidates; i++)
-				choice[c][i] = decrypt_bit(y, protocol_sballot_alpha(&sb.contests[c], i),
-				                           protocol_sballot_beta(&sb.contests[c], i));
+				choice[c][i] =
+				    decrypt_bit(y, protocol_sballot_alpha(&sb.contests[c], i),
+				                protocol_sballot_beta(&sb.contests[c], i));
 			rows[c] = choice[c];
 		}
 		snprintf(label, sizeof(label), "voter/%s", secret_ballots[k].voter);
@@ -122,7 +124,6 @@ START_TEST(ballots_rebuilt)
 	protocol_manifest_free(m);
 }
 END_TEST
-
 
 static void
 trustee_key(uint32_t d, uint8_t pk[32], uint8_t sk[64])
@@ -169,8 +170,8 @@ run_ceremony(const struct protocol_manifest *m, uint8_t z[3][32])
 	for (uint32_t d = 1; d <= 3; d++) {
 		trustee_key(d, pk, sk);
 		encoding_buf_init(&r1[d - 1]);
-		ck_assert(protocol_dkg_r1_build(m, mh, d, sk, &pgroup_rng_test, &sec[d - 1],
-		                                &r1[d - 1]));
+		ck_assert(
+		    protocol_dkg_r1_build(m, mh, d, sk, &pgroup_rng_test, &sec[d - 1], &r1[d - 1]));
 		encoding_buf_init(&msg);
 		ck_assert(protocol_dkg_r0_build(mh, d, r1[d - 1].data, r1[d - 1].len, sk, &msg));
 		snprintf(name, sizeof(name), "secret.dkg.T%u.R0", d);
@@ -230,8 +231,8 @@ run_ceremony(const struct protocol_manifest *m, uint8_t z[3][32])
 	for (uint32_t j = 1; j <= 3; j++) {
 		trustee_key(j, pk, sk);
 		encoding_buf_init(&msg);
-		ck_assert_msg(protocol_dkg_r3_build(k, j, &sec[j - 1], sk, &pgroup_rng_test, z[j - 1],
-		                                    &msg, &why),
+		ck_assert_msg(protocol_dkg_r3_build(k, j, &sec[j - 1], sk, &pgroup_rng_test,
+		                                    z[j - 1], &msg, &why),
 		              "%s", why);
 		snprintf(name, sizeof(name), "secret.dkg.T%u.R3", j);
 		assert_signed(name, &msg);
@@ -326,7 +327,8 @@ START_TEST(tally_and_decryption_rebuilt)
 		th_assert_vector(name, pd[s].data, pd[s].len - 64);
 		snprintf(name, sizeof(name), "secret.pdec.T%u.sig", j);
 		th_assert_vector(name, pd[s].data + pd[s].len - 64, 64);
-		ck_assert_msg(protocol_pdec_parse(m, pd[s].data, pd[s].len, &p[s], &why), "%s", why);
+		ck_assert_msg(protocol_pdec_parse(m, pd[s].data, pd[s].len, &p[s], &why), "%s",
+		              why);
 		ck_assert_msg(protocol_pdec_verify(m, eh, th, protocol_dkg_z(k, j),
 		                                   (const uint8_t(*)[32])ab, &p[s], &why),
 		              "%s", why);
@@ -362,7 +364,6 @@ START_TEST(tally_and_decryption_rebuilt)
 	protocol_manifest_free(m);
 }
 END_TEST
-
 
 /* edge.c0zero: the spec does not give this proof's statement (ctx), so
  * the test checks what it can of the vector -- c_0 = 0, z_0 = rnd(edge/z0)
@@ -440,8 +441,8 @@ START_TEST(edge_identity_decryption)
 	                              &pgroup_rng_system, &pd));
 	ck_assert_msg(protocol_pdec_parse(m, pd.data, pd.len, &p, &why), "%s", why);
 	ck_assert(sodium_is_zero(p.items, 32));
-	ck_assert_msg(protocol_pdec_verify(m, eh, th, protocol_dkg_z(k, 1), (const uint8_t(*)[32])ab,
-	                                   &p, &why),
+	ck_assert_msg(protocol_pdec_verify(m, eh, th, protocol_dkg_z(k, 1),
+	                                   (const uint8_t(*)[32])ab, &p, &why),
 	              "%s", why);
 	encoding_buf_free(&pd);
 	free(ab);
