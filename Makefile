@@ -131,9 +131,15 @@ test:
 
 # The browser client in headless Chromium against the real daemon
 # (deploy/install-e2e.sh installs chromium, fonts and the pinned npm packages).
-test-e2e: all
+# The C half of the cross-implementation test of secret ballots.
+SBALLOT_TOOL = $(BUILD)/tests/sballot_tool
+$(SBALLOT_TOOL): $(BUILD)/obj/tests/tools/sballot_tool.o $(BUILD)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS)
+
+test-e2e: all $(SBALLOT_TOOL)
 	sh deploy/install-e2e.sh
-	NGO_VOTE_BUILD=$(BUILD) node --test tests/e2e/
+	NGO_VOTE_BUILD=$(BUILD) NGO_VOTE_REQUIRE_C_TOOLS=1 node --test tests/e2e/
 
 run:
 	@$(MAKE) --no-print-directory deps
