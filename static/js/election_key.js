@@ -10,7 +10,7 @@
 // Z_j and the share PoKs are not looked at here.)
 // No DOM here: the module also runs under node for the vector tests.
 
-import { ed25519 } from '../vendor/noble/curves/ed25519.js';
+import { ed25519 } from '../vendor/noble.js';
 import { G, O, PT, h64, hs, decodePoint, decodeScalar } from './group.js';
 import { concat, le32, str, ds, fromHex } from './protocol.js';
 import { decodeManifest } from './manifest.js';

@@ -2,15 +2,12 @@
 // them: the canonical decoders with the identity policy, PT and SC, the
 // synchronous H64/Hs (SHA-512 over DS(tag) ‖ m, reduced mod L), random
 // scalars (a CSPRNG, or the derived test randomness of vectors.txt) and
-// wiping. @noble/curves and @noble/hashes come from our own origin
-// (static/vendor/, written by deploy/vendor-noble.sh); the relative paths
-// work in the browser (/js/../vendor/) and under node alike.
+// wiping. @noble/curves and @noble/hashes come from our own origin, as
+// the one bundle static/vendor/noble.js (deploy/vendor-noble.sh); the
+// relative path works in the browser (/js/../vendor/) and under node alike.
 // No DOM here: the module also runs under node for the vector tests.
 
-import { ristretto255 } from '../vendor/noble/curves/ed25519.js';
-import { bytesToNumberLE } from '../vendor/noble/curves/utils.js';
-import { sha512 } from '../vendor/noble/hashes/sha2.js';
-import { randomBytes } from '../vendor/noble/hashes/utils.js';
+import { ristretto255, sha512, bytesToNumberLE, randomBytes } from '../vendor/noble.js';
 import { ds, str } from './protocol.js';
 
 export const Point = ristretto255.Point;

@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { ROOT, BUILD, DAEMON, USE_MOCK, startServer, launchBrowser, run } from './lib.mjs';
-import { ed25519 } from '../../static/vendor/noble/curves/ed25519.js';
+import { ed25519 } from '../../static/vendor/noble.js';
 import * as p from '../../static/js/protocol.js';
 import * as g from '../../static/js/group.js';
 import * as sb from '../../static/js/secret_ballot.js';
