@@ -34,8 +34,10 @@ LDFLAGS_ALL = $(SAN) -pthread
 CORE_SRC  = server/encoding.c $(wildcard server/crypto*.c) $(wildcard server/protocol_*.c) \
             $(filter-out server/verify_main.c,$(wildcard server/verify*.c))
 # Everything else the daemon needs (store, http, app), without its main().
-SERVER_SRC = $(filter-out $(CORE_SRC) server/main.c server/verify_main.c server/cast_main.c \
-               server/trustee_main.c,$(wildcard server/*.c))
+# The trustees' tool: its main() and its own modules (trustee_*.c).
+TRUSTEE_SRC = server/trustee_main.c $(filter-out server/trustee_main.c,$(wildcard server/trustee_*.c))
+SERVER_SRC = $(filter-out $(CORE_SRC) $(TRUSTEE_SRC) server/main.c server/verify_main.c \
+               server/cast_main.c,$(wildcard server/*.c))
 CORE_TEST_SRC   = tests/check_main.c $(wildcard tests/core/*.c)
 SERVER_TEST_SRC = $(wildcard tests/server/*.c)
 MIGRATIONS = $(sort $(wildcard migrations/*.sql))
@@ -48,8 +50,9 @@ SERVER_TEST_OBJ = $(BUILD)/obj/tests/check_main_server.o $(SERVER_TEST_SRC:%.c=$
 DAEMON   = $(BUILD)/ngo-voted
 VERIFIER = $(BUILD)/ngo-vote-verify
 CASTER   = $(BUILD)/ngo-vote-cast
+TRUSTEE  = $(BUILD)/ngo-vote-trustee
 TESTS    = $(BUILD)/check_core $(BUILD)/check_server
-PROGRAMS = $(DAEMON) $(VERIFIER) $(CASTER)
+PROGRAMS = $(DAEMON) $(VERIFIER) $(CASTER) $(TRUSTEE)
 FAULTFS  = $(BUILD)/faultfs.so
 
 .PHONY: all deps run test test-only test-e2e check-asan check-valgrind format format-check \
@@ -105,6 +108,14 @@ $(BUILD)/obj/server/cast_main.o: server/cast_main.c
 $(CASTER): $(BUILD)/obj/server/cast_main.o $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CURL_LIBS)
 
+# The trustees' tool (secret-ballot elections): core, libcurl, nothing else.
+$(BUILD)/obj/server/trustee_%.o: server/trustee_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) -c $< -o $@
+
+$(TRUSTEE): $(TRUSTEE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcore.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CURL_LIBS)
+
 # The disk-fault tests' LD_PRELOAD shim: plain (never sanitized), so that it
 # can be preloaded into any build of the daemon.
 $(FAULTFS): tests/faultfs/faultfs.c
@@ -129,14 +140,14 @@ test:
 	@$(MAKE) --no-print-directory fuzz-short
 	@$(MAKE) --no-print-directory test-e2e
 
-# The browser client in headless Chromium against the real daemon
-# (deploy/install-e2e.sh installs chromium, fonts and the pinned npm packages).
 # The C half of the cross-implementation test of secret ballots.
 SBALLOT_TOOL = $(BUILD)/tests/sballot_tool
 $(SBALLOT_TOOL): $(BUILD)/obj/tests/tools/sballot_tool.o $(BUILD)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS)
 
+# The browser client in headless Chromium against the real daemon
+# (deploy/install-e2e.sh installs chromium, fonts and the pinned npm packages).
 test-e2e: all $(SBALLOT_TOOL)
 	sh deploy/install-e2e.sh
 	NGO_VOTE_BUILD=$(BUILD) NGO_VOTE_REQUIRE_C_TOOLS=1 node --test tests/e2e/
@@ -182,7 +193,7 @@ bench-load:
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_DIR      = $(BUILD)/fuzz
-FUZZ_TARGETS  = ballot manifest record verify hex jspec csv
+FUZZ_TARGETS  = ballot manifest record verify hex jspec csv secret
 FUZZ_CFLAGS   = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g \
                 -fno-omit-frame-pointer $(WARN) -fsanitize=address,undefined \
                 -fno-sanitize-recover=all -MMD -MP -Iserver -Itests/fuzz -I$(FUZZ_DIR)/gen \
@@ -199,12 +210,15 @@ $(FUZZ_DIR)/obj/%.o: %.c
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
 
 $(FUZZ_DIR)/gen/fuzz_spec_data.h: tests/fuzz/embed.sh tests/spec/record-open.jsonl \
-                                  tests/spec/receipt-open.json
+                                  tests/spec/receipt-open.json tests/spec/record-secret.jsonl
 	@mkdir -p $(dir $@)
 	{ sh tests/fuzz/embed.sh record_open tests/spec/record-open.jsonl && \
-	  sh tests/fuzz/embed.sh receipt_open tests/spec/receipt-open.json; } > $@.tmp && mv $@.tmp $@
+	  sh tests/fuzz/embed.sh receipt_open tests/spec/receipt-open.json && \
+	  sh tests/fuzz/embed.sh record_secret tests/spec/record-secret.jsonl; } > $@.tmp && \
+	  mv $@.tmp $@
 
-$(FUZZ_DIR)/obj/tests/fuzz/fuzz_verify.o: $(FUZZ_DIR)/gen/fuzz_spec_data.h
+$(FUZZ_DIR)/obj/tests/fuzz/fuzz_verify.o $(FUZZ_DIR)/obj/tests/fuzz/fuzz_secret.o: \
+    $(FUZZ_DIR)/gen/fuzz_spec_data.h
 
 $(FUZZ_DIR)/libfuzzcore.a: $(FUZZ_LIB_OBJ)
 	@rm -f $@

@@ -12,7 +12,7 @@ vector() { sed -n "s/^$1 = //p" $SPEC/vectors.txt; }
 hexfile() { printf '%s' "$1" | xxd -r -p > "$2"; }
 
 rm -rf $C
-mkdir -p $C/ballot $C/manifest $C/record $C/verify $C/hex $C/jspec $C/csv
+mkdir -p $C/ballot $C/manifest $C/record $C/verify $C/hex $C/jspec $C/csv $C/secret
 
 # ballot: bodies for the harness's own manifest (valid ones and one of each
 # refusal), written by the harness itself; the spec's open ballots (wrong
@@ -92,3 +92,7 @@ printf '\017%s\n"multi\nline",a,b,c,d,e,f,g\n"open quote,a\n' "$H" > $C/csv/quot
 printf '\002a,b"c\rd,e\n' > $C/csv/quote-inside
 
 du -sh $C
+
+# secret: the example secret record's ballots, ceremony messages and partial
+# decryptions, each behind its target byte, written by the harness itself
+FUZZ_WRITE_SEEDS=$C/secret "$FUZZ_DIR/fuzz_secret" -runs=0 >/dev/null 2>&1
