@@ -226,9 +226,10 @@ verify_free(struct verify *v)
 {
 	if (v == NULL)
 		return;
+	/* The secret-mode state and the tally read the manifest: free it last. */
 	verify_secret_free(v->sec);
-	protocol_manifest_free(v->m);
 	protocol_tally_free(v->tally);
+	protocol_manifest_free(v->m);
 	protocol_result_free(v->computed);
 	protocol_result_free(v->published);
 	free(v->result_data);
@@ -746,6 +747,7 @@ static bool
 finish_secret(struct verify *v)
 {
 	const char *v6, *v7;
+	uint32_t v7_event;
 
 	if (v->sec == NULL || !v->have_eh) {
 		FAIL(v, VERIFY_V6, "no election key: the key ceremony did not complete");
@@ -766,13 +768,19 @@ finish_secret(struct verify *v)
 		return false;
 	}
 	verify_secret_finish(v->sec, v->tally, v->election_hash, v->result_seen, &v6, &v7,
-	                     &v->computed);
+	                     &v7_event, &v->computed);
 	if (v6 != NULL)
 		FAIL_EV(v, VERIFY_V6, v->tally_n, "%s", v6);
 	if (v7 != NULL && *v7 == '\0')
-		not_applicable(v, VERIFY_V7, "record ends before the result");
+		not_applicable(v, VERIFY_V7, "record ends before the partial decryptions");
 	else if (v7 != NULL)
-		FAIL(v, VERIFY_V7, "%s", v7);
+		fail_at(v, VERIFY_V7, v7_event != 0, v7_event, "%s", v7);
+	if (v->result_seen && v->computed == NULL) {
+		/* The counts are V7's: the tally itself was checked above. */
+		FAIL_EV(v, VERIFY_V8, v->result_n,
+		        "the result cannot be recomputed: the decryption failed (see V7)");
+		return false;
+	}
 	return true;
 }
 
@@ -851,6 +859,14 @@ finish_result(struct verify *v)
 		        "smallest valid indices");
 		return;
 	}
+	for (uint32_t k = 0; k < c->n_contests; k++)
+		if (memcmp(p->contests[k].counts, c->contests[k].counts,
+		           (size_t)c->contests[k].n_candidates * sizeof(uint32_t)) != 0) {
+			FAIL_EV(v, VERIFY_V8, v->result_n,
+			        "contest %s: the published counts differ from the %s ones",
+			        v->m->contests[k].id, secret_mode(v) ? "decrypted" : "recounted");
+			return;
+		}
 	for (uint32_t k = 0; k < c->n_contests; k++) {
 		const struct protocol_contest_result *pc = &p->contests[k], *cc = &c->contests[k];
 		bool same = pc->n_elected == cc->n_elected && pc->lot == cc->lot;

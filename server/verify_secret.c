@@ -220,11 +220,14 @@ cmp_pdec_j(const void *a, const void *b)
 }
 
 /* V7 proper: every partial decryption valid, Q = the t smallest indices,
- * the combination and the sums.  counts receives x per (c, i). */
+ * the combination and the sums.  counts receives x per (c, i).  *event is
+ * set to the partial decryption at fault, if one is.  Before the result
+ * (!complete) only the partial decryptions published so far are checked:
+ * "" when there is none. */
 static const char *
 check_decryption(struct verify_secret *s, const uint8_t election_hash[PCRYPTO_HASH_BYTES],
                  const uint8_t tally_hash[PCRYPTO_HASH_BYTES], const uint8_t (*ab)[PGROUP_BYTES],
-                 uint32_t n_counted, uint32_t *counts)
+                 uint32_t n_counted, bool complete, uint32_t *counts, uint32_t *event)
 {
 	const struct protocol_manifest *m = s->m;
 	struct protocol_pdec *p = calloc(s->n_pdecs + 1, sizeof(*p));
@@ -235,6 +238,7 @@ check_decryption(struct verify_secret *s, const uint8_t election_hash[PCRYPTO_HA
 		return "out of memory";
 	if (n_counted == 0 && s->n_pdecs > 0) {
 		free(p);
+		*event = s->pdecs[0].n;
 		return "partial decryptions published although no ballot was counted (N = 0)";
 	}
 	for (uint32_t k = 0; k < s->n_pdecs; k++) {
@@ -251,6 +255,7 @@ check_decryption(struct verify_secret *s, const uint8_t election_hash[PCRYPTO_HA
 			snprintf(s->why, sizeof(s->why), "partial decryption at event %lu: %s",
 			         (unsigned long)s->pdecs[k].n, why);
 			free(p);
+			*event = s->pdecs[k].n;
 			return s->why;
 		}
 		for (uint32_t e = 0; e < k; e++)
@@ -259,8 +264,13 @@ check_decryption(struct verify_secret *s, const uint8_t election_hash[PCRYPTO_HA
 				         "trustee %lu published two partial decryptions",
 				         (unsigned long)p[k].j);
 				free(p);
+				*event = s->pdecs[k].n;
 				return s->why;
 			}
+	}
+	if (!complete) {
+		free(p);
+		return s->n_pdecs > 0 ? NULL : "";
 	}
 	if (n_counted == 0) {
 		memset(counts, 0, (size_t)total * sizeof(*counts));
@@ -301,8 +311,9 @@ check_decryption(struct verify_secret *s, const uint8_t election_hash[PCRYPTO_HA
 
 void
 verify_secret_finish(struct verify_secret *s, const struct protocol_tally *t,
-                     const uint8_t election_hash[PCRYPTO_HASH_BYTES], bool tally_seen,
-                     const char **v6, const char **v7, struct protocol_result **out)
+                     const uint8_t election_hash[PCRYPTO_HASH_BYTES], bool result_seen,
+                     const char **v6, const char **v7, uint32_t *v7_event,
+                     struct protocol_result **out)
 {
 	uint32_t total = protocol_manifest_total_candidates(s->m);
 	struct encoding_buf body;
@@ -312,15 +323,12 @@ verify_secret_finish(struct verify_secret *s, const struct protocol_tally *t,
 
 	*v6 = NULL;
 	*v7 = NULL;
+	*v7_event = 0;
 	*out = NULL;
 	encoding_buf_init(&body);
 	if (ab == NULL || counts == NULL || !protocol_tally_aggregates(t, ab) ||
 	    !protocol_tally_body(t, election_hash, &body)) {
 		*v6 = *v7 = "out of memory";
-		goto out;
-	}
-	if (!tally_seen) {
-		*v6 = *v7 = "";
 		goto out;
 	}
 	if (s->tally_len != body.len || memcmp(s->tally_data, body.data, body.len) != 0) {
@@ -333,8 +341,8 @@ verify_secret_finish(struct verify_secret *s, const struct protocol_tally *t,
 	}
 	pcrypto_h64("tally", body.data, body.len, tally_hash);
 	*v7 = check_decryption(s, election_hash, tally_hash, (const uint8_t(*)[PGROUP_BYTES])ab,
-	                       protocol_tally_counted(t), counts);
-	if (*v7 == NULL &&
+	                       protocol_tally_counted(t), result_seen, counts, v7_event);
+	if (*v7 == NULL && result_seen &&
 	    !protocol_tally_finish_counts(t, election_hash, counts, s->q, s->n_q, out))
 		*v7 = "out of memory";
 out:

@@ -45,14 +45,18 @@ const char *verify_secret_tally_event(struct verify_secret *s, const uint8_t *da
 const char *verify_secret_pdec_event(struct verify_secret *s, uint32_t n, const uint8_t *data,
                                      size_t len);
 
-/* At the end, with the tally of counted ballots (closed election): V6
- * (tally event = recomputed body), V7 (every partial decryption, Q, the
- * combination, 0 <= x <= N, per-contest sums) and the result the counts
- * give (for V8).  Reasons go to *v6 / *v7 (NULL when passed, "" when not
- * applicable), the result to *out (NULL when none could be computed). */
+/* At the end, once the tally event was seen, with the tally of counted
+ * ballots: V6 (tally event = recomputed body), V7 (every partial
+ * decryption, Q, the combination, 0 <= x <= N, per-contest sums) and the
+ * result the counts give (for V8).  Before the result (!result_seen) V7
+ * covers only the partial decryptions published so far.  Reasons go to
+ * *v6 / *v7 (NULL when passed, "" when not applicable), the event of the
+ * partial decryption at fault to *v7_event (0 when the failure is not one
+ * event's), the result to *out (NULL when none could be computed). */
 void verify_secret_finish(struct verify_secret *s, const struct protocol_tally *t,
-                          const uint8_t election_hash[PCRYPTO_HASH_BYTES], bool tally_seen,
-                          const char **v6, const char **v7, struct protocol_result **out);
+                          const uint8_t election_hash[PCRYPTO_HASH_BYTES], bool result_seen,
+                          const char **v6, const char **v7, uint32_t *v7_event,
+                          struct protocol_result **out);
 
 /* The trustees whose partial decryptions were combined (Q), ascending. */
 const uint32_t *verify_secret_q(const struct verify_secret *s, uint32_t *n_q);
