@@ -22,6 +22,7 @@ struct protocol_tally {
 	struct slot *slots; /* [n_voters] */
 	uint64_t *bits;     /* [n_voters * words] */
 	uint8_t **ct;       /* secret mode: [n_voters], each total x (alpha, beta) */
+	uint32_t n_ct;      /* entries of ct (freeing must not need the manifest) */
 	uint32_t n_counted;
 };
 
@@ -41,6 +42,7 @@ protocol_tally_new(const struct protocol_manifest *m)
 	t->bits = calloc((size_t)m->n_voters * (t->words ? t->words : 1), sizeof(*t->bits));
 	if (m->mode == PROTOCOL_MODE_SECRET)
 		t->ct = calloc(m->n_voters, sizeof(*t->ct));
+	t->n_ct = t->ct != NULL ? m->n_voters : 0;
 	if (t->first == NULL || t->slots == NULL || t->bits == NULL ||
 	    (m->mode == PROTOCOL_MODE_SECRET && t->ct == NULL)) {
 		protocol_tally_free(t);
@@ -59,7 +61,7 @@ protocol_tally_free(struct protocol_tally *t)
 	if (t == NULL)
 		return;
 	if (t->ct != NULL)
-		for (uint32_t v = 0; v < t->m->n_voters; v++)
+		for (uint32_t v = 0; v < t->n_ct; v++)
 			free(t->ct[v]);
 	free(t->ct);
 	free(t->first);
