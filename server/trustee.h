@@ -42,6 +42,7 @@ struct trustee_options {
 	const char *command;
 	const char *server, *election, *key_file, *passphrase_file;
 	const char *in, *out;
+	const char *ceremony_in; /* dry-run, air-gapped: the ceremony document */
 	bool wait;
 	unsigned timeout; /* --wait gives up after this many seconds; 0: never */
 	unsigned min_ballots;

@@ -138,6 +138,7 @@ index_listed(const json_t *arr, uint32_t j)
 int
 trustee_cmd_dry_run(const struct trustee_options *o)
 {
+	struct trustee_options copt;
 	struct trustee_key *key = NULL;
 	struct trustee_ceremony c = {0};
 	struct share s = {0};
@@ -152,7 +153,9 @@ trustee_cmd_dry_run(const struct trustee_options *o)
 		return TRUSTEE_REFUSED;
 	if (!share_load(key, o->election, &s))
 		goto out;
-	cdoc = trustee_fetch_json(o, "ceremony", "ceremony");
+	copt = *o;
+	copt.in = o->ceremony_in;
+	cdoc = trustee_fetch_json(&copt, "ceremony", "ceremony");
 	if (cdoc == NULL || !trustee_ceremony_load(o, cdoc, key->pk, &c) ||
 	    !share_matches(&s, c.manifest_hash, c.k, c.me))
 		goto out;
@@ -191,10 +194,11 @@ trustee_cmd_dry_run(const struct trustee_options *o)
 	}
 	if (encoding_le32_get(data + PCRYPTO_HASH_BYTES) != 0) {
 		fprintf(stderr,
-		        "ngo-vote-trustee: REFUSED: this is not a dry run: it counts %u ballots.  "
+		        "ngo-vote-trustee: REFUSED: this is not a dry run: it counts %u ballot%s.  "
 		        "A dry run counts none; real ballots are decrypted only with `decrypt`, "
 		        "after the record is verified.\n",
-		        encoding_le32_get(data + PCRYPTO_HASH_BYTES));
+		        encoding_le32_get(data + PCRYPTO_HASH_BYTES),
+		        encoding_le32_get(data + PCRYPTO_HASH_BYTES) == 1 ? "" : "s");
 		goto out;
 	}
 	ab = (uint8_t(*)[PGROUP_BYTES])(data + PCRYPTO_HASH_BYTES + 4);

@@ -32,69 +32,76 @@ usage(FILE *out)
 	    "    ngo-vote-trustee ceremony --election ID --key FILE (--server URL [--wait]\n"
 	    "                              [--timeout S] | --in CEREMONY.json) [--out MSG.json]\n"
 	    "    ngo-vote-trustee status   --server URL --election ID --key FILE\n"
-	    "    ngo-vote-trustee dry-run  --server URL --election ID --key FILE [--out PD.json]\n"
+	    "    ngo-vote-trustee dry-run  --election ID --key FILE (--server URL | --in "
+	    "DRYRUN.json\n"
+	    "                              --ceremony-in CEREMONY.json) [--out PD.json]\n"
 	    "    ngo-vote-trustee decrypt  --election ID --key FILE (--server URL | --in "
 	    "RECORD.jsonl)\n"
 	    "                              [--min-ballots K] [--out PD.json]\n"
 	    "    Every command that opens the key also takes [--passphrase-file F].\n"
-	    "\n"
-	    "DESCRIPTION\n"
-	    "    The votes of a secret-ballot election are encrypted under a key that no\n"
-	    "    one holds: each of the n trustees holds a share of it, and any t of them\n"
-	    "    together decrypt the totals -- never a single ballot.  This tool does a\n"
-	    "    trustee's part.  Everything secret stays in the key FILE, encrypted with\n"
-	    "    the trustee's passphrase (Argon2id, XSalsa20-Poly1305); nothing secret\n"
-	    "    is ever printed or sent.\n"
-	    "\n"
-	    "    keygen    Makes the trustee's Ed25519 identity key in a new FILE (mode\n"
-	    "              0600; an existing file is never overwritten) and prints its\n"
-	    "              public key and fingerprint: give the public key to the\n"
-	    "              secretariat, and confirm the fingerprint with it by phone.\n"
-	    "\n"
-	    "    ceremony  Takes part in the key ceremony (rounds 0 to 3).  Every message\n"
-	    "              of the other trustees is checked before it is used; a bad one\n"
-	    "              stops the tool, naming the trustee.  Each run does the round\n"
-	    "              that is due; --wait goes on, polling every second, until the\n"
-	    "              ceremony is complete.  The round secrets and then the share\n"
-	    "              are saved in FILE before anything is sent.  If the secretariat\n"
-	    "              restarts the ceremony, the old round secrets are discarded.\n"
-	    "\n"
-	    "    status    Shows the election, the ceremony, which rounds this trustee has\n"
-	    "              done, whether FILE holds its share, and the dry run.\n"
-	    "\n"
-	    "    dry-run   Decrypts the dry run (test ciphertexts of known totals, made\n"
-	    "              before the election opens) to show that the share works.  It\n"
-	    "              refuses anything that is not a dry run (counted ballots must\n"
-	    "              be 0), so a dry run cannot be used to decrypt real ballots.\n"
-	    "\n"
-	    "    decrypt   After voting closes: downloads the election record, verifies\n"
-	    "              all of it (the checks of ngo-vote-verify), recomputes the\n"
-	    "              tally from the ballots on the board, and refuses if the\n"
-	    "              published tally differs or fewer than K ballots were counted\n"
-	    "              (K = --min-ballots, default 2: decrypting a single ballot's\n"
-	    "              ciphertexts would reveal that vote).  Then it sends its signed\n"
-	    "              partial decryption of the totals, with a proof.\n"
-	    "\n"
-	    "OPTIONS\n"
-	    "    --server URL           the election server, e.g. https://vote.example.org\n"
-	    "    --election ID          the election's identifier\n"
-	    "    --key FILE             the trustee's key file\n"
-	    "    --passphrase-file F    read the passphrase from F (first line); otherwise\n"
-	    "                           from $" TRUSTEE_ENV_PASS ", otherwise it\n"
-	    "                           is asked on the terminal\n"
-	    "    --in FILE              air-gapped: read the ceremony JSON (as GET\n"
-	    "                           /api/elections/ID/ceremony returns it) or, for\n"
-	    "                           decrypt, the record (GET .../record) from FILE\n"
-	    "    --out FILE             air-gapped: write the message to send to FILE\n"
-	    "                           instead of sending it; POST it from a connected\n"
-	    "                           machine to the path the tool prints\n"
-	    "    --wait                 ceremony: poll until the ceremony is complete\n"
-	    "    --timeout S            with --wait: give up after S seconds\n"
-	    "    --min-ballots K        decrypt: the fewest counted ballots accepted (2)\n"
-	    "    --help                 this text\n"
-	    "\n"
-	    "EXIT STATUS\n"
-	    "    0 done, 1 refused or failed (the reason is printed), 2 usage.\n");
+	    "\n");
+	fprintf(out,
+	        "DESCRIPTION\n"
+	        "    The votes of a secret-ballot election are encrypted under a key that no\n"
+	        "    one holds: each of the n trustees holds a share of it, and any t of them\n"
+	        "    together decrypt the totals -- never a single ballot.  This tool does a\n"
+	        "    trustee's part.  Everything secret stays in the key FILE, encrypted with\n"
+	        "    the trustee's passphrase (Argon2id, XSalsa20-Poly1305); nothing secret\n"
+	        "    is ever printed or sent.\n"
+	        "\n"
+	        "    keygen    Makes the trustee's Ed25519 identity key in a new FILE (mode\n"
+	        "              0600; an existing file is never overwritten) and prints its\n"
+	        "              public key and fingerprint: give the public key to the\n"
+	        "              secretariat, and confirm the fingerprint with it by phone.\n"
+	        "\n"
+	        "    ceremony  Takes part in the key ceremony (rounds 0 to 3).  Every message\n"
+	        "              of the other trustees is checked before it is used; a bad one\n"
+	        "              stops the tool, naming the trustee.  Each run does the round\n"
+	        "              that is due; --wait goes on, polling every second, until the\n"
+	        "              ceremony is complete.  The round secrets and then the share\n"
+	        "              are saved in FILE before anything is sent.  If the secretariat\n"
+	        "              restarts the ceremony, the old round secrets are discarded.\n"
+	        "\n"
+	        "    status    Shows the election, the ceremony, which rounds this trustee has\n"
+	        "              done, whether FILE holds its share, and the dry run.\n"
+	        "\n"
+	        "    dry-run   Decrypts the dry run (test ciphertexts of known totals, made\n"
+	        "              before the election opens) to show that the share works.  It\n"
+	        "              refuses anything that is not a dry run (counted ballots must\n"
+	        "              be 0), so a dry run cannot be used to decrypt real ballots.\n"
+	        "\n"
+	        "    decrypt   After voting closes: downloads the election record, verifies\n"
+	        "              all of it (the checks of ngo-vote-verify), recomputes the\n"
+	        "              tally from the ballots on the board, and refuses if the\n"
+	        "              published tally differs or fewer than K ballots were counted\n"
+	        "              (K = --min-ballots, default 2: decrypting a single ballot's\n"
+	        "              ciphertexts would reveal that vote).  Then it sends its signed\n"
+	        "              partial decryption of the totals, with a proof.\n"
+	        "\n");
+	fprintf(out,
+	        "OPTIONS\n"
+	        "    --server URL           the election server, e.g. https://vote.example.org\n"
+	        "    --election ID          the election's identifier\n"
+	        "    --key FILE             the trustee's key file\n"
+	        "    --passphrase-file F    read the passphrase from F (first line); otherwise\n"
+	        "                           from $" TRUSTEE_ENV_PASS ", otherwise it\n"
+	        "                           is asked on the terminal\n"
+	        "    --in FILE              air-gapped: read from FILE what the server would\n"
+	        "                           give: for ceremony the ceremony JSON (GET\n"
+	        "                           /api/elections/ID/ceremony), for dry-run the dry-run\n"
+	        "                           JSON (GET .../dry-run), for decrypt the record (GET\n"
+	        "                           .../record)\n"
+	        "    --ceremony-in FILE     dry-run, air-gapped: the ceremony JSON as well\n"
+	        "    --out FILE             air-gapped: write the message to send to FILE\n"
+	        "                           instead of sending it; POST it from a connected\n"
+	        "                           machine to the path the tool prints\n"
+	        "    --wait                 ceremony: poll until the ceremony is complete\n"
+	        "    --timeout S            with --wait: give up after S seconds\n"
+	        "    --min-ballots K        decrypt: the fewest counted ballots accepted (2)\n"
+	        "    --help                 this text\n"
+	        "\n");
+	fprintf(out, "EXIT STATUS\n"
+	             "    0 done, 1 refused or failed (the reason is printed), 2 usage.\n");
 }
 
 static bool
@@ -138,6 +145,8 @@ parse_args(int argc, char **argv, struct trustee_options *o)
 			o->passphrase_file = val;
 		} else if (strcmp(arg, "--in") == 0) {
 			o->in = val;
+		} else if (strcmp(arg, "--ceremony-in") == 0) {
+			o->ceremony_in = val;
 		} else if (strcmp(arg, "--out") == 0) {
 			o->out = val;
 		} else if (strcmp(arg, "--timeout") == 0 || strcmp(arg, "--min-ballots") == 0) {
@@ -168,7 +177,7 @@ check_args(const struct trustee_options *o)
 {
 	const char *c = o->command;
 	bool keygen = strcmp(c, "keygen") == 0, ceremony = strcmp(c, "ceremony") == 0;
-	bool decrypt = strcmp(c, "decrypt") == 0;
+	bool decrypt = strcmp(c, "decrypt") == 0, dry = strcmp(c, "dry-run") == 0;
 
 	if (o->key_file == NULL) {
 		fprintf(stderr, "ngo-vote-trustee: %s needs --key FILE\n", c);
@@ -187,17 +196,23 @@ check_args(const struct trustee_options *o)
 		        c);
 		return false;
 	}
-	if ((ceremony || decrypt) ? (o->server == NULL) == (o->in == NULL) : o->server == NULL) {
+	if ((ceremony || decrypt || dry) ? (o->server == NULL) == (o->in == NULL)
+	                                 : o->server == NULL) {
 		fprintf(stderr, "ngo-vote-trustee: %s needs --server URL%s\n", c,
-		        ceremony || decrypt ? " or --in FILE (one of them)" : "");
+		        ceremony || decrypt || dry ? " or --in FILE (one of them)" : "");
+		return false;
+	}
+	if ((o->ceremony_in != NULL) != (dry && o->in != NULL)) {
+		fprintf(stderr, "ngo-vote-trustee: --ceremony-in CEREMONY.json goes with "
+		                "`dry-run --in DRYRUN.json`\n");
 		return false;
 	}
 	if (o->wait && (!ceremony || o->in != NULL)) {
 		fprintf(stderr, "ngo-vote-trustee: --wait is for `ceremony --server`\n");
 		return false;
 	}
-	if (o->in != NULL && !(ceremony || decrypt)) {
-		fprintf(stderr, "ngo-vote-trustee: --in is for ceremony and decrypt\n");
+	if (o->in != NULL && !(ceremony || decrypt || dry)) {
+		fprintf(stderr, "ngo-vote-trustee: --in is for ceremony, dry-run and decrypt\n");
 		return false;
 	}
 	if (o->out != NULL && strcmp(c, "status") == 0) {

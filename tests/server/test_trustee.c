@@ -530,6 +530,53 @@ START_TEST(keygen_file)
 }
 END_TEST
 
+/* dir/dryrun.json as GET /api/elections/{id}/dry-run gives it: known
+ * counts x = (c + i) mod 3 encrypted under Y, after election_hash and
+ * LE32(n_field) (0 for a real dry run).  Fills ab and the tally hash. */
+static void
+write_dry_run(const struct offline *o, uint32_t n_field, uint8_t ab[2 * N_ITEMS][PGROUP_BYTES],
+              uint8_t tally_hash[64], uint32_t known[N_ITEMS])
+{
+	const uint8_t *y = protocol_dkg_y(o->k);
+	struct encoding_buf b;
+	uint8_t eh[64];
+	char path[400], *hex, hhex[129], ehex[129];
+	json_t *doc;
+	uint32_t k = 0;
+
+	ck_assert(protocol_dkg_election_hash(o->k, eh));
+	encoding_buf_init(&b);
+	encoding_buf_append(&b, eh, 64);
+	encoding_buf_le32(&b, n_field);
+	for (uint32_t c = 0; c < 2; c++)
+		for (uint32_t i = 0; i < o->contests[c].n_candidates; i++, k++) {
+			uint8_t r[32], ry[32], xg[32];
+
+			known[k] = (c + i) % 3;
+			crypto_core_ristretto255_scalar_random(r);
+			pgroup_mul_base(ab[2 * k], r);
+			ck_assert(pgroup_mul(ry, r, y));
+			pgroup_small_multiple(xg, known[k]);
+			pgroup_add(ab[2 * k + 1], xg, ry);
+			encoding_buf_append(&b, ab[2 * k], 32);
+			encoding_buf_append(&b, ab[2 * k + 1], 32);
+		}
+	ck_assert(!b.failed);
+	pcrypto_h64("tally", b.data, b.len, tally_hash);
+	hex = encoding_hex_encode_alloc(b.data, b.len);
+	encoding_hex_encode(tally_hash, 64, hhex);
+	encoding_hex_encode(eh, 64, ehex);
+	doc = json_pack("{s:s, s:b, s:i, s:s, s:s, s:s, s:i, s:[], s:[]}", "state", "running",
+	                "required", 1, "attempt", 1, "election_hash", ehex, "data", hex,
+	                "tally_hash", hhex, "max_count", 2, "partials", "verified");
+	ck_assert_ptr_nonnull(doc);
+	snprintf(path, sizeof(path), "%s/dryrun.json", o->dir);
+	ck_assert_int_eq(json_dump_file(doc, path, JSON_INDENT(1)), 0);
+	json_decref(doc);
+	free(hex);
+	encoding_buf_free(&b);
+}
+
 START_TEST(airgapped_ceremony_and_decrypt)
 {
 	struct offline o;
@@ -602,6 +649,57 @@ START_TEST(airgapped_ceremony_and_decrypt)
 	ck_assert_int_eq(run_decrypt(&o, 2, "record.jsonl", "", &out), 0);
 	free(out);
 	ck_assert_int_eq(access(path, F_OK), 0);
+
+	/* the dry run, air-gapped: trustees 2 and 3 decrypt the test
+	 * ciphertexts, and their answers combine to the known counts */
+	{
+		uint8_t dab[2 * N_ITEMS][PGROUP_BYTES], dth[64], eh[64];
+		uint32_t known[N_ITEMS];
+		struct protocol_pdec dpd[2];
+		uint8_t *dd[2];
+
+		ck_assert(protocol_dkg_election_hash(o.k, eh));
+		write_dry_run(&o, 0, dab, dth, known);
+		for (int q = 0; q < 2; q++) {
+			uint32_t j = 2 + (uint32_t)q;
+			char args[400];
+			size_t len;
+			int round;
+
+			snprintf(args, sizeof(args),
+			         "dry-run --election " ELECTION " --key t%u.key --in dryrun.json "
+			         "--ceremony-in ceremony.json --out dry%u.json",
+			         j, j);
+			ck_assert_msg(tfx_tool(o.dir, passes[j - 1], args, &out) == 0, "%s", out);
+			free(out);
+			snprintf(path, sizeof(path), "%s/dry%u.json", o.dir, j);
+			dd[q] = tfx_message(path, &round, &len);
+			ck_assert_msg(protocol_pdec_parse(o.dm, dd[q], len, &dpd[q], &why), "%s",
+			              why);
+			ck_assert_msg(protocol_pdec_verify(o.dm, eh, dth, protocol_dkg_z(o.k, j),
+			                                   (const uint8_t(*)[PGROUP_BYTES])dab,
+			                                   &dpd[q], &why),
+			              "%s", why);
+		}
+		ck_assert(protocol_decrypt_combine(N_ITEMS, (const uint8_t(*)[PGROUP_BYTES])dab,
+		                                   dpd, 2, 2, counts, &why));
+		for (int i = 0; i < N_ITEMS; i++)
+			ck_assert_uint_eq(counts[i], known[i]);
+		free(dd[0]);
+		free(dd[1]);
+		/* something that counts ballots is not a dry run: refused */
+		write_dry_run(&o, 1, dab, dth, known);
+		unlink(path);
+		ck_assert_int_eq(tfx_tool(o.dir, passes[2],
+		                          "dry-run --election " ELECTION " --key t3.key --in "
+		                          "dryrun.json --ceremony-in ceremony.json --out dry3.json",
+		                          &out),
+		                 1);
+		ck_assert_msg(strstr(out, "this is not a dry run: it counts 1 ballot.") != NULL,
+		              "%s", out);
+		free(out);
+		ck_assert_int_ne(access(path, F_OK), 0);
+	}
 
 	free(rec.text);
 	free(bad.text);
