@@ -213,6 +213,35 @@ dbq_board_get(struct db *db, const char *election_id, uint32_t n, struct dbq_eve
 }
 
 enum db_status
+dbq_board_first_of_type(struct db *db, const char *election_id, enum protocol_event_type type,
+                        struct dbq_event *ev)
+{
+	sqlite3_stmt *st =
+	    db_prepare(db, "SELECT n, type, at, data, hash FROM board_events"
+	                   " WHERE election_id = ?1 AND type = ?2 ORDER BY n LIMIT 1");
+	enum db_status ret;
+	int rc;
+
+	if (st == NULL)
+		return DB_ERROR;
+	memset(ev, 0, sizeof(*ev));
+	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, protocol_event_type_name(type), -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		ret = row_to_event(st, ev) ? DB_OK : DB_ERROR;
+		if (ret != DB_OK) {
+			free(ev->data);
+			ev->data = NULL;
+		}
+	} else {
+		ret = rc == SQLITE_DONE ? DB_NOT_FOUND : db_status_from_rc(rc);
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+enum db_status
 dbq_board_voter_last_seq(struct db *db, const char *election_id, const uint8_t voter_pk[32],
                          uint32_t *seq)
 {

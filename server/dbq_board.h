@@ -48,6 +48,10 @@ enum db_status dbq_board_each(struct db *db, const char *election_id, uint32_t f
 /* One event; DB_NOT_FOUND if absent.  Free ev->data. */
 enum db_status dbq_board_get(struct db *db, const char *election_id, uint32_t n,
                              struct dbq_event *ev);
+/* The first event of this type; DB_NOT_FOUND if there is none.  Free
+ * ev->data. */
+enum db_status dbq_board_first_of_type(struct db *db, const char *election_id,
+                                       enum protocol_event_type type, struct dbq_event *ev);
 /* A voter's last accepted seq (0 if none yet) on this board. */
 enum db_status dbq_board_voter_last_seq(struct db *db, const char *election_id,
                                         const uint8_t voter_pk[32], uint32_t *seq);

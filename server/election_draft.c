@@ -1,7 +1,8 @@
 /*
  * election_draft.c -- drafts, the HLWG template, what blocks opening, and
  * the manifest.  The draft is the secretariat's working copy; only the
- * manifest built from it at opening is fixed and signed into the board.
+ * manifest built from it is fixed and signed into the board (at opening;
+ * in secret mode when the key ceremony starts, which freezes it).
  */
 #include "election_draft.h"
 
@@ -10,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto.h"
 #include "jspec.h"
 #include "ngo_fields.h"
 
@@ -129,12 +131,50 @@ contest_ok(const json_t *c, size_t ci, char *field, size_t fs, const char **why)
 	return true;
 }
 
+/* A trustee as the secretariat registers it: the key may still be
+ * unknown (""); whether it is a valid Ed25519 key is a problem, not a
+ * field error, so that a draft with a wrong key can still be saved. */
+static bool
+trustee_ok(const json_t *t, size_t ti, char *field, size_t fs, const char **why)
+{
+	const char *id = NULL, *pk = NULL, *en, *km;
+	json_t *name = NULL;
+	uint8_t raw[32];
+	struct jspec_field spec[] = {
+	    {JSPEC_STRING("id", &id, PROTOCOL_ID_MAX)},
+	    {JSPEC_OBJECT("name", &name)},
+	    {JSPEC_STRING("pk", &pk, 64)},
+	    {JSPEC_END},
+	};
+	struct jspec_error err;
+
+	if (!jspec_parse(t, spec, &err))
+		return bad(field, fs, why, errors_lookup(err.code)->hint, "trustees/%zu/%s", ti,
+		           err.field ? err.field : "");
+	if (!protocol_id_valid(id, strlen(id)))
+		return bad(field, fs, why, "1 to 64 characters: a-z, 0-9, '-' or '_'",
+		           "trustees/%zu/id", ti);
+	if (!text_ok(name, false))
+		return bad(field, fs, why, "an English and a Khmer name", "trustees/%zu/name", ti);
+	en = json_string_value(json_object_get(name, "en"));
+	km = json_string_value(json_object_get(name, "km"));
+	if (en[0] == '\0' || km[0] == '\0')
+		return bad(field, fs, why, "an English and a Khmer name", "trustees/%zu/name", ti);
+	if (pk[0] != '\0' && !encoding_hex_decode(pk, strlen(pk), raw, sizeof(raw)))
+		return bad(field, fs, why, "the key is 64 lowercase hex digits, or empty",
+		           "trustees/%zu/pk", ti);
+	return true;
+}
+
 bool
 election_draft_check(const json_t *draft, char *field, size_t fs, const char **why)
 {
 	json_t *title = NULL, *contests = NULL, *excluded = NULL;
 	const char *opens_at = NULL, *closes_at = NULL;
-	bool auto_open, auto_close, revote;
+	const char *mode = "open";
+	json_t *trustees = NULL;
+	uint32_t threshold = 0;
+	bool auto_open, auto_close, revote, dry_run = false;
 	struct jspec_field spec[] = {
 	    {JSPEC_OBJECT("title", &title)},
 	    {JSPEC_STRING("opens_at", &opens_at, PROTOCOL_TIME_LEN)},
@@ -144,6 +184,11 @@ election_draft_check(const json_t *draft, char *field, size_t fs, const char **w
 	    {JSPEC_BOOL("revote", &revote)},
 	    {JSPEC_ARRAY("contests", &contests, DRAFT_MAX_CONTESTS)},
 	    {JSPEC_ARRAY("excluded", &excluded, DRAFT_MAX_EXCLUDED)},
+	    /* secret mode; absent: an open-ballot election */
+	    {JSPEC_STRING("mode", &mode, 8), JSPEC_OPTIONAL(NULL)},
+	    {JSPEC_ARRAY("trustees", &trustees, DRAFT_MAX_TRUSTEES), JSPEC_OPTIONAL(NULL)},
+	    {JSPEC_U32("threshold", &threshold, 0, DRAFT_MAX_TRUSTEES), JSPEC_OPTIONAL(NULL)},
+	    {JSPEC_BOOL("dry_run", &dry_run), JSPEC_OPTIONAL(NULL)},
 	    {JSPEC_END},
 	};
 	struct jspec_error err;
@@ -196,6 +241,15 @@ election_draft_check(const json_t *draft, char *field, size_t fs, const char **w
 		    !ngo_fields_text_ok(reason, 1024) || reason[0] == '\0')
 			return bad(field, fs, why, "an NGO id and a reason", "excluded/%zu", i);
 	}
+	if (strcmp(mode, "open") != 0 && strcmp(mode, "secret") != 0)
+		return bad(field, fs, why, "the mode is \"open\" or \"secret\"", "mode");
+	json_array_foreach(trustees, i, v)
+	{
+		if (!json_is_object(v))
+			return bad(field, fs, why, "a trustee is an object", "trustees/%zu", i);
+		if (!trustee_ok(v, i, field, fs, why))
+			return false;
+	}
 	return true;
 }
 
@@ -213,6 +267,78 @@ problem(json_t *list, const char *field, const char *code, const char *detail)
 {
 	json_array_append_new(
 	    list, json_pack("{s:s, s:s, s:s}", "field", field, "problem", code, "detail", detail));
+}
+
+bool
+election_draft_secret(const json_t *draft)
+{
+	const char *mode = json_string_value(json_object_get(draft, "mode"));
+
+	return mode != NULL && strcmp(mode, "secret") == 0;
+}
+
+uint32_t
+election_draft_threshold(const json_t *draft)
+{
+	return (uint32_t)json_integer_value(json_object_get(draft, "threshold"));
+}
+
+bool
+election_draft_dry_run(const json_t *draft)
+{
+	return json_is_true(json_object_get(draft, "dry_run"));
+}
+
+/* What blocks the key ceremony: trustees, their keys, the threshold. */
+static void
+trustee_problems(const json_t *draft, json_t *list)
+{
+	json_t *trustees = json_object_get(draft, "trustees"), *t;
+	size_t n = json_array_size(trustees), i;
+	uint32_t threshold = election_draft_threshold(draft);
+	char field[96], detail[256];
+
+	if (n == 0)
+		problem(list, "trustees", "NO_TRUSTEES",
+		        "a secret-ballot election needs trustees to hold the decryption key");
+	if (threshold < 1 || threshold > n) {
+		snprintf(detail, sizeof(detail),
+		         "the threshold is %u: it must be at least 1 and at most the number of "
+		         "trustees (%zu)",
+		         threshold, n);
+		problem(list, "threshold", "THRESHOLD_RANGE", detail);
+	}
+	json_array_foreach(trustees, i, t)
+	{
+		const char *id = json_string_value(json_object_get(t, "id"));
+		const char *pk = json_string_value(json_object_get(t, "pk"));
+		uint8_t raw[32];
+
+		snprintf(field, sizeof(field), "trustees/%zu/pk", i);
+		if (pk[0] == '\0' || !encoding_hex_decode(pk, strlen(pk), raw, sizeof(raw)) ||
+		    !pcrypto_ed25519_pk_valid(raw)) {
+			snprintf(detail, sizeof(detail), "%s: %s", id,
+			         pk[0] == '\0' ? "no key yet" : "not a valid Ed25519 key");
+			problem(list, field, "TRUSTEE_KEY_INVALID", detail);
+		}
+		for (size_t k = 0; k < i; k++) {
+			json_t *o = json_array_get(trustees, k);
+
+			if (strcmp(json_string_value(json_object_get(o, "id")), id) == 0) {
+				snprintf(field, sizeof(field), "trustees/%zu/id", i);
+				snprintf(detail, sizeof(detail), "two trustees have the id %s", id);
+				problem(list, field, "TRUSTEE_DUPLICATE", detail);
+				break;
+			}
+			if (pk[0] != '\0' &&
+			    strcmp(json_string_value(json_object_get(o, "pk")), pk) == 0) {
+				snprintf(detail, sizeof(detail), "%s has the key of %s", id,
+				         json_string_value(json_object_get(o, "id")));
+				problem(list, field, "TRUSTEE_DUPLICATE", detail);
+				break;
+			}
+		}
+	}
 }
 
 json_t *
@@ -290,7 +416,36 @@ election_draft_problems(const json_t *draft, const struct election_ngo *roll, si
 			problem_ngo(list, "roll", "VOTER_WITHOUT_KEY", detail, roll[i].id);
 		}
 	}
+	if (election_draft_secret(draft))
+		trustee_problems(draft, list);
 	return list;
+}
+
+void
+election_draft_ceremony_problems(const json_t *draft, const struct election_draft_ceremony *c,
+                                 json_t *list)
+{
+	if (!election_draft_secret(draft))
+		return;
+	if (!c->started) {
+		problem(list, "ceremony", "CEREMONY_NOT_STARTED",
+		        "the trustees' key ceremony has not started: start it once the trustees "
+		        "are ready");
+		return;
+	}
+	if (c->stale)
+		problem(list, "ceremony", "CEREMONY_STALE",
+		        "the registry changed since the ceremony froze the manifest (an NGO was "
+		        "deactivated or enrolled a new key): restart the ceremony");
+	if (!c->complete) {
+		problem(list, "ceremony", "CEREMONY_INCOMPLETE",
+		        "the trustees' key ceremony is not complete yet");
+		return;
+	}
+	if (election_draft_dry_run(draft) && !c->dry_run_succeeded)
+		problem(list, "dry_run", "DRY_RUN_PENDING",
+		        "the dry run has not succeeded yet: every trustee must decrypt the test "
+		        "tally");
 }
 
 struct manifest_storage {
@@ -319,12 +474,18 @@ election_draft_manifest(const char *election_id, const json_t *draft, const uint
 	struct protocol_party *voters = calloc(n_roll ? n_roll : 1, sizeof(*voters));
 	struct protocol_text_entry *voter_names =
 	    calloc(n_roll ? 2 * n_roll : 1, sizeof(*voter_names));
+	json_t *trustees = json_object_get(draft, "trustees"), *t;
+	size_t n_trustees = json_array_size(trustees);
+	struct protocol_party *parties = calloc(n_trustees ? n_trustees : 1, sizeof(*parties));
+	struct protocol_text_entry *trustee_names =
+	    calloc(n_trustees ? 2 * n_trustees : 1, sizeof(*trustee_names));
 	json_t *title = json_object_get(draft, "title"), *contests, *c;
 	struct protocol_manifest m;
 	size_t ci;
 	bool ok = false;
 
-	if (s == NULL || voters == NULL || voter_names == NULL) {
+	if (s == NULL || voters == NULL || voter_names == NULL || parties == NULL ||
+	    trustee_names == NULL) {
 		*why = "out of memory";
 		goto out;
 	}
@@ -332,7 +493,7 @@ election_draft_manifest(const char *election_id, const json_t *draft, const uint
 	m.election_id = election_id;
 	m.title = text_of(s->title, json_string_value(json_object_get(title, "en")),
 	                  json_string_value(json_object_get(title, "km")));
-	m.mode = PROTOCOL_MODE_OPEN;
+	m.mode = election_draft_secret(draft) ? PROTOCOL_MODE_SECRET : PROTOCOL_MODE_OPEN;
 	memcpy(m.server_pk, server_pk, 32);
 	m.revote = json_is_true(json_object_get(draft, "revote")) ? 1 : 0;
 	m.opens_at = json_string_value(json_object_get(draft, "opens_at"));
@@ -377,11 +538,33 @@ election_draft_manifest(const char *election_id, const json_t *draft, const uint
 	}
 	m.n_voters = (uint32_t)n_roll;
 	m.voters = voters;
+	if (m.mode == PROTOCOL_MODE_SECRET) {
+		json_array_foreach(trustees, ci, t)
+		{
+			const char *pk = json_string_value(json_object_get(t, "pk"));
+			json_t *name = json_object_get(t, "name");
+
+			parties[ci].id = json_string_value(json_object_get(t, "id"));
+			parties[ci].name = text_of(&trustee_names[2 * ci],
+			                           json_string_value(json_object_get(name, "en")),
+			                           json_string_value(json_object_get(name, "km")));
+			if (pk == NULL ||
+			    !encoding_hex_decode(pk, strlen(pk), parties[ci].pk, 32)) {
+				*why = "a trustee has no key";
+				goto out;
+			}
+		}
+		m.n = (uint32_t)n_trustees;
+		m.t = election_draft_threshold(draft);
+		m.trustees = parties;
+	}
 	/* the encoder re-checks every rule of spec §5 */
 	ok = protocol_manifest_encode(&m, out, why);
 out:
 	free(s);
 	free(voters);
 	free(voter_names);
+	free(parties);
+	free(trustee_names);
 	return ok;
 }

@@ -17,6 +17,7 @@
 #define DRAFT_MAX_CONTESTS   32
 #define DRAFT_MAX_CANDIDATES 64
 #define DRAFT_MAX_EXCLUDED   10000
+#define DRAFT_MAX_TRUSTEES   16
 
 /* Checks a draft document (all fields required, unknown ones refused).
  * On failure returns false with a JSON-pointer-like field path in
@@ -37,12 +38,33 @@ typedef const struct election_ngo *(*election_ngo_lookup)(void *cls, const char 
 
 /* Lists what blocks opening as {"field","problem","detail"} objects:
  * a contest with fewer candidates than seats, a candidate that is not an
- * active NGO, an empty roll, min > max, ... roll: the NGOs that will vote. */
+ * active NGO, an empty roll, min > max, ... roll: the NGOs that will vote.
+ * Secret mode adds the trustees' problems (not the ceremony's). */
 json_t *election_draft_problems(const json_t *draft, const struct election_ngo *roll, size_t n_roll,
                                 election_ngo_lookup lookup, void *cls);
 
-/* Encodes the manifest of a valid draft (mode 1, open ballots).  The
- * roll is given in manifest order.  False with a reason on failure. */
+/* Secret mode: where the key ceremony stands, for the problems it causes. */
+struct election_draft_ceremony {
+	bool started;           /* an attempt is running or complete */
+	bool complete;          /* its round 3 is complete */
+	bool stale;             /* its frozen manifest differs from the draft's now */
+	bool dry_run_succeeded; /* the attempt's dry run succeeded */
+};
+
+/* Appends what the ceremony still blocks in a secret-mode draft:
+ * CEREMONY_NOT_STARTED, CEREMONY_STALE, CEREMONY_INCOMPLETE,
+ * DRY_RUN_PENDING.  Nothing for an open-mode draft. */
+void election_draft_ceremony_problems(const json_t *draft, const struct election_draft_ceremony *c,
+                                      json_t *list);
+
+/* The secret-mode fields of a checked draft, with their defaults. */
+bool election_draft_secret(const json_t *draft);
+uint32_t election_draft_threshold(const json_t *draft);
+bool election_draft_dry_run(const json_t *draft);
+
+/* Encodes the manifest of a valid draft: mode 1 (open ballots), or mode 2
+ * with the draft's trustees and threshold.  The roll is given in manifest
+ * order.  False with a reason on failure. */
 bool election_draft_manifest(const char *election_id, const json_t *draft,
                              const uint8_t server_pk[32], const struct election_ngo *roll,
                              size_t n_roll, election_ngo_lookup lookup, void *cls,

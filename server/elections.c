@@ -22,10 +22,13 @@
 #include "dbq_audit.h"
 #include "dbq_board.h"
 #include "dbq_elections.h"
-#include "dbq_ngos.h"
+#include "ceremony.h"
+#include "dbq_alphas.h"
+#include "election_build.h"
 #include "election_draft.h"
 #include "log.h"
 #include "protocol_ballot.h"
+#include "protocol_sballot.h"
 #include "protocol_tally.h"
 #include "timeutil.h"
 
@@ -47,6 +50,7 @@ manifest_free(struct elections_manifest *em)
 {
 	if (em == NULL)
 		return;
+	protocol_dkg_free(em->dkg);
 	protocol_manifest_free(em->m);
 	free(em->view);
 	free(em);
@@ -71,6 +75,56 @@ elections_manifest_view(const struct elections_manifest *cem,
 	*len = em->view_len;
 	pthread_mutex_unlock(&view_lock);
 	return view;
+}
+
+struct dkg_replay {
+	struct protocol_dkg *k;
+	uint32_t seen;
+	bool failed;
+};
+
+static bool
+dkg_event(void *cls, const struct dbq_event *ev)
+{
+	struct dkg_replay *r = cls;
+	const char *why = NULL;
+
+	if (ev->type < PROTOCOL_EVENT_DKG_ROUND0 || ev->type > PROTOCOL_EVENT_DKG_ROUND3)
+		return false;
+	r->seen++;
+	if (!protocol_dkg_add(r->k, ev->type - PROTOCOL_EVENT_DKG_ROUND0, ev->data, ev->len, NULL,
+	                      &why)) {
+		LOG_BUG("dkg event %u does not pass: %s", ev->n, why);
+		r->failed = true;
+		return false;
+	}
+	return true;
+}
+
+/* Secret mode: Y and every Z_j, from the ceremony on the board (events
+ * 1..4n), checked again, and its election_hash against the stored one. */
+static bool
+load_ceremony(struct db *db, const char *id, struct elections_manifest *em)
+{
+	struct dkg_replay r = {0};
+	uint8_t manifest_hash[64], ehash[64];
+	struct dbq_event ev;
+
+	if (dbq_board_get(db, id, 0, &ev) != DB_OK)
+		return false;
+	protocol_manifest_hash(ev.data, ev.len, manifest_hash);
+	free(ev.data);
+	r.k = em->dkg = protocol_dkg_new(em->m, manifest_hash);
+	if (r.k == NULL || dbq_board_each(db, id, 1, 4 * em->m->n, dkg_event, &r) != DB_OK ||
+	    r.failed || !protocol_dkg_complete(r.k) || !protocol_dkg_election_hash(r.k, ehash) ||
+	    sodium_memcmp(ehash, em->election_hash, 64) != 0) {
+		LOG_BUG("election %s: the key ceremony on the board does not give its "
+		        "election_hash",
+		        id);
+		return false;
+	}
+	em->y = protocol_dkg_y(r.k);
+	return true;
 }
 
 static struct elections_manifest *
@@ -102,6 +156,11 @@ manifest_load(struct db *db, const char *id, enum db_status *st)
 	}
 	free(ev.data);
 	memcpy(em->election_hash, e.election_hash, 64);
+	if (em->m->mode == PROTOCOL_MODE_SECRET && !load_ceremony(db, id, em)) {
+		manifest_free(em);
+		*st = DB_ERROR;
+		return NULL;
+	}
 	return em;
 }
 
@@ -170,105 +229,32 @@ elections_manifest_put(const struct elections_manifest *em)
 
 /* ---- opening ---- */
 
-struct ngo_list {
-	struct election_ngo *v;
-	size_t n, cap;
-};
-
-static void
-ngo_list_free(struct ngo_list *l)
-{
-	for (size_t i = 0; i < l->n; i++) {
-		free((char *)l->v[i].id);
-		free((char *)l->v[i].name_en);
-		free((char *)l->v[i].name_km);
-	}
-	free(l->v);
-	memset(l, 0, sizeof(*l));
-}
-
-static void
-ngo_list_add(void *cls, const struct dbq_ngo *n)
-{
-	struct ngo_list *l = cls;
-	struct election_ngo *e;
-
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 64;
-		struct election_ngo *v = realloc(l->v, cap * sizeof(*v));
-
-		if (v == NULL)
-			return;
-		l->v = v;
-		l->cap = cap;
-	}
-	e = &l->v[l->n];
-	e->id = strdup(n->id);
-	e->name_en = strdup(n->name_en);
-	e->name_km = strdup(n->name_km);
-	e->active = n->active;
-	e->enrolled = n->enrolled;
-	memcpy(e->pk, n->public_key, 32);
-	if (e->id == NULL || e->name_en == NULL || e->name_km == NULL) {
-		free((char *)e->id);
-		free((char *)e->name_en);
-		free((char *)e->name_km);
-		return;
-	}
-	l->n++;
-}
-
-static const struct election_ngo *
-ngo_lookup(void *cls, const char *id)
-{
-	const struct ngo_list *l = cls;
-
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->v[i].id, id) == 0)
-			return &l->v[i];
-	return NULL;
-}
-
-static bool
-excluded(const json_t *draft, const char *ngo_id)
-{
-	json_t *x;
-	size_t i;
-
-	json_array_foreach(json_object_get(draft, "excluded"), i,
-	                   x) if (strcmp(json_string_value(json_object_get(x, "ngo_id")), ngo_id) ==
-	                          0) return true;
-	return false;
-}
-
-/* Reads the registry and splits out the roll: every active NGO the
- * secretariat did not exclude, in id order.  roll->v borrows all's. */
-static enum db_status
-load_roll(struct db *db, const json_t *draft, struct ngo_list *all, struct ngo_list *roll)
-{
-	enum db_status st = dbq_ngos_each(db, (int64_t)time(NULL), ngo_list_add, all);
-
-	if (st != DB_OK)
-		return st;
-	roll->v = calloc(all->n ? all->n : 1, sizeof(*roll->v));
-	if (roll->v == NULL)
-		return DB_ERROR;
-	for (size_t i = 0; i < all->n; i++)
-		if (all->v[i].active && !excluded(draft, all->v[i].id))
-			roll->v[roll->n++] = all->v[i];
-	return DB_OK;
-}
-
 json_t *
-elections_draft_problems(struct db *db, const json_t *draft)
+elections_draft_problems(struct db *db, const char *id, const json_t *draft)
 {
-	struct ngo_list all = {0}, roll = {0};
+	bool secret = election_draft_secret(draft);
+	struct election_draft_ceremony facts;
+	struct election_build b;
+	struct ceremony c;
 	json_t *problems = NULL;
+	enum db_status st;
 
-	if (load_roll(db, draft, &all, &roll) == DB_OK)
-		problems = election_draft_problems(draft, roll.v, roll.n, ngo_lookup, &all);
-	free(roll.v);
-	ngo_list_free(&all);
+	if (election_build(db, id, draft, secret, &b) != DB_OK)
+		return NULL;
+	if (secret) {
+		st = ceremony_load(db, id, &c);
+		if (st != DB_OK && st != DB_NOT_FOUND)
+			goto out;
+		st = ceremony_draft_facts(db, id, st == DB_OK ? &c : NULL,
+		                          b.has_manifest ? &b.manifest : NULL, &facts);
+		ceremony_clear(&c);
+		if (st != DB_OK)
+			goto out;
+		election_draft_ceremony_problems(draft, &facts, b.problems);
+	}
+	problems = json_incref(b.problems);
+out:
+	election_build_free(&b);
 	return problems;
 }
 
@@ -277,21 +263,37 @@ struct open_ctx {
 	json_t *problems;
 };
 
+/* Secret mode: the complete ceremony goes on the board after the
+ * manifest, its messages in the order they were accepted. */
+static enum db_status
+append_ceremony(struct db *db, const char *id, const struct ceremony *c, const char *now)
+{
+	uint8_t h[64];
+	uint32_t n;
+	enum db_status st = DB_OK;
+
+	for (uint32_t i = 0; st == DB_OK && i < c->n_msgs; i++)
+		st = dbq_board_append(db, id, PROTOCOL_EVENT_DKG_ROUND0 + c->msgs[i].round, now,
+		                      c->msgs[i].data, c->msgs[i].len, NULL, &n, h);
+	return st;
+}
+
 static enum db_status
 open_txn(struct db *db, void *cls)
 {
 	struct open_ctx *c = cls;
-	struct ngo_list all = {0}, roll = {0};
-	struct encoding_buf manifest, open_data;
+	struct election_build b = {0};
+	struct encoding_buf open_data;
+	struct election_draft_ceremony facts;
+	struct ceremony cer = {0};
 	struct dbq_election e;
 	uint8_t mhash[64], ehash[64], h[64];
 	char *text = NULL, now[TIMEUTIL_LEN + 1];
-	const char *why = NULL;
 	json_t *draft = NULL;
+	bool secret;
 	enum db_status st;
 	uint32_t n;
 
-	encoding_buf_init(&manifest);
 	encoding_buf_init(&open_data);
 	json_decref(c->problems);
 	c->problems = NULL;
@@ -310,27 +312,40 @@ open_txn(struct db *db, void *cls)
 		st = DB_ERROR;
 		goto out;
 	}
-	st = load_roll(db, draft, &all, &roll);
+	secret = election_draft_secret(draft);
+	st = election_build(db, c->id, draft, true, &b);
 	if (st != DB_OK)
 		goto out;
-	c->problems = election_draft_problems(draft, roll.v, roll.n, ngo_lookup, &all);
-	if (c->problems == NULL || json_array_size(c->problems) > 0) {
-		st = DB_ROLLBACK;
-		goto out;
+	if (secret) {
+		st = ceremony_load(db, c->id, &cer);
+		if (st != DB_OK && st != DB_NOT_FOUND)
+			goto out;
+		st = ceremony_draft_facts(db, c->id, cer.k != NULL ? &cer : NULL,
+		                          b.has_manifest ? &b.manifest : NULL, &facts);
+		if (st != DB_OK)
+			goto out;
+		election_draft_ceremony_problems(draft, &facts, b.problems);
 	}
-	if (!election_draft_manifest(c->id, draft, app_get()->key.pk, roll.v, roll.n, ngo_lookup,
-	                             &all, &manifest, &why)) {
-		json_array_append_new(c->problems,
-		                      json_pack("{s:s, s:s, s:s}", "field", "", "problem",
-		                                "MANIFEST_INVALID", "detail", why ? why : "?"));
+	c->problems = json_incref(b.problems);
+	if (json_array_size(c->problems) > 0 || !b.has_manifest) {
 		st = DB_ROLLBACK;
 		goto out;
 	}
 	timeutil_now(now);
-	protocol_manifest_hash(manifest.data, manifest.len, mhash);
-	protocol_election_hash_open(mhash, ehash);
-	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_MANIFEST, now, manifest.data, manifest.len,
-	                      NULL, &n, h);
+	protocol_manifest_hash(b.manifest.data, b.manifest.len, mhash);
+	if (secret) {
+		/* not stale: the frozen manifest is the one built now */
+		if (!protocol_dkg_election_hash(cer.k, ehash)) {
+			st = DB_ERROR;
+			goto out;
+		}
+	} else {
+		protocol_election_hash_open(mhash, ehash);
+	}
+	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_MANIFEST, now, b.manifest.data,
+	                      b.manifest.len, NULL, &n, h);
+	if (st == DB_OK && secret)
+		st = append_ceremony(db, c->id, &cer, now);
 	if (st != DB_OK)
 		goto out;
 	protocol_board_open_data(ehash, &open_data);
@@ -344,16 +359,15 @@ open_txn(struct db *db, void *cls)
 		st = dbq_election_set_hash(db, c->id, ehash);
 	if (st == DB_OK)
 		st = dbq_election_set_status(db, c->id, DBQ_ELECTION_OPEN);
-	for (size_t i = 0; st == DB_OK && i < roll.n; i++)
-		st = dbq_roll_insert(db, c->id, roll.v[i].id, roll.v[i].pk);
+	for (size_t i = 0; st == DB_OK && i < b.n_roll; i++)
+		st = dbq_roll_insert(db, c->id, b.roll[i].id, b.roll[i].pk);
 	if (st == DB_OK)
 		st = dbq_audit_add(db, c->actor, "election.open", c->id, NULL);
 out:
-	free(roll.v); /* the entries belong to `all` */
-	ngo_list_free(&all);
+	ceremony_clear(&cer);
+	election_build_free(&b);
 	json_decref(draft);
 	free(text);
-	encoding_buf_free(&manifest);
 	encoding_buf_free(&open_data);
 	return st;
 }
@@ -370,8 +384,7 @@ elections_open(struct db *db, const char *id, const char *actor, json_t **proble
 
 /* ---- closing ---- */
 
-struct close_ctx {
-	const char *id, *actor;
+struct count_ctx {
 	const struct elections_manifest *em;
 	struct protocol_tally *tally;
 	uint32_t ballots;
@@ -381,65 +394,112 @@ struct close_ctx {
 static bool
 count_ballot(void *cls, const struct dbq_event *ev)
 {
-	struct close_ctx *c = cls;
-	struct protocol_ballot b;
+	struct count_ctx *c = cls;
+	const struct protocol_manifest *m = c->em->m;
 	uint8_t hash[64];
-	int64_t voter;
+	int64_t voter = -1;
 
 	if (ev->type != PROTOCOL_EVENT_BALLOT)
 		return true;
 	c->ballots++;
-	/* every stored ballot passed these checks when it was cast */
-	if (ev->len < 64 ||
-	    protocol_ballot_parse(c->em->m, ev->data, ev->len - 64, &b) != PROTOCOL_BALLOT_OK) {
+	/* every stored ballot passed every check when it was cast */
+	if (ev->len < 64) {
 		c->failed = true;
 		return false;
 	}
-	voter = protocol_manifest_voter_find(c->em->m, b.voter_pk);
 	protocol_ballot_hash(ev->data, ev->len - 64, hash);
-	if (voter >= 0)
-		protocol_tally_add(c->tally, (uint32_t)voter, ev->n, &b, hash);
-	else
-		c->failed = true;
-	protocol_ballot_clear(&b);
+	if (m->mode == PROTOCOL_MODE_SECRET) {
+		struct protocol_sballot b;
+
+		if (protocol_sballot_parse(m, ev->data, ev->len - 64, &b) != PROTOCOL_BALLOT_OK) {
+			c->failed = true;
+			return false;
+		}
+		voter = protocol_manifest_voter_find(m, b.voter_pk);
+		if (voter >= 0)
+			protocol_tally_add_secret(c->tally, (uint32_t)voter, ev->n, &b, hash);
+		protocol_sballot_clear(&b);
+	} else {
+		struct protocol_ballot b;
+
+		if (protocol_ballot_parse(m, ev->data, ev->len - 64, &b) != PROTOCOL_BALLOT_OK) {
+			c->failed = true;
+			return false;
+		}
+		voter = protocol_manifest_voter_find(m, b.voter_pk);
+		if (voter >= 0)
+			protocol_tally_add(c->tally, (uint32_t)voter, ev->n, &b, hash);
+		protocol_ballot_clear(&b);
+	}
+	c->failed = voter < 0;
 	return !c->failed;
 }
 
+enum db_status
+elections_count(struct db *db, const char *id, const struct elections_manifest *em,
+                struct protocol_tally **out, uint32_t *ballots)
+{
+	struct count_ctx c = {em, NULL, 0, false};
+	enum db_status st;
+
+	*out = NULL;
+	c.tally = protocol_tally_new(em->m);
+	if (c.tally == NULL)
+		return DB_ERROR;
+	st = dbq_board_each(db, id, 0, UINT32_MAX, count_ballot, &c);
+	if (st == DB_OK && c.failed) {
+		LOG_BUG("election %s: a stored ballot does not parse", id);
+		st = DB_ERROR;
+	}
+	if (st != DB_OK) {
+		protocol_tally_free(c.tally);
+		return st;
+	}
+	*out = c.tally;
+	if (ballots != NULL)
+		*ballots = c.ballots;
+	return DB_OK;
+}
+
+struct close_ctx {
+	const char *id, *actor;
+	const struct elections_manifest *em;
+};
+
+/* Open mode: close, then result.  Secret mode: close, then tally (with
+ * the aggregates); the result follows the trustees' partial decryptions
+ * (decryption.c), or at once when nobody voted (spec §11: N = 0, all
+ * counts 0, nothing decrypted, Q empty). */
 static enum db_status
 close_txn(struct db *db, void *cls)
 {
 	struct close_ctx *c = cls;
+	const struct protocol_manifest *m = c->em->m;
 	struct protocol_result *res = NULL;
-	struct encoding_buf data;
+	struct protocol_tally *tally = NULL;
+	struct encoding_buf data, body;
 	struct dbq_election e;
 	char now[TIMEUTIL_LEN + 1];
+	uint32_t *zero = NULL;
 	uint8_t h[64];
-	uint32_t n;
+	uint32_t n, ballots = 0;
 	enum db_status st;
 
 	encoding_buf_init(&data);
-	c->ballots = 0;
-	c->failed = false;
-	protocol_tally_free(c->tally);
-	c->tally = NULL;
+	encoding_buf_init(&body);
 	st = dbq_election_get(db, c->id, &e);
 	if (st != DB_OK)
 		return st;
 	if (e.status != DBQ_ELECTION_OPEN)
 		return DB_CONFLICT;
-	c->tally = protocol_tally_new(c->em->m);
-	if (c->tally == NULL)
-		return DB_ERROR;
-	st = dbq_board_each(db, c->id, 0, UINT32_MAX, count_ballot, c);
-	if (st != DB_OK)
-		goto out;
-	if (c->failed) {
-		LOG_BUG("election %s: a stored ballot does not parse; not closing", c->id);
-		st = DB_ERROR;
-		goto out;
+	st = elections_count(db, c->id, c->em, &tally, &ballots);
+	if (st != DB_OK) {
+		if (st == DB_ERROR)
+			LOG_BUG("election %s: not closing", c->id);
+		return st;
 	}
 	timeutil_now(now);
-	protocol_board_close_data(c->em->election_hash, c->ballots, &data);
+	protocol_board_close_data(c->em->election_hash, ballots, &data);
 	if (data.failed) {
 		st = DB_ERROR;
 		goto out;
@@ -448,26 +508,45 @@ close_txn(struct db *db, void *cls)
 	                      h);
 	if (st != DB_OK)
 		goto out;
-	if (!protocol_tally_finish(c->tally, c->em->election_hash, &res)) {
+	if (m->mode == PROTOCOL_MODE_SECRET) {
+		if (!protocol_tally_body(tally, c->em->election_hash, &body) || body.failed) {
+			st = DB_ERROR;
+			goto out;
+		}
+		st = dbq_board_append(db, c->id, PROTOCOL_EVENT_TALLY, now, body.data, body.len,
+		                      NULL, &n, h);
+		if (st != DB_OK || protocol_tally_counted(tally) > 0)
+			goto closed;
+		zero = calloc(protocol_manifest_total_candidates(m) + 1, sizeof(*zero));
+		if (zero == NULL || !protocol_tally_finish_counts(tally, c->em->election_hash, zero,
+		                                                  NULL, 0, &res)) {
+			st = DB_ERROR;
+			goto out;
+		}
+	} else if (!protocol_tally_finish(tally, c->em->election_hash, &res)) {
 		st = DB_ERROR;
 		goto out;
 	}
 	st = dbq_board_append(db, c->id, PROTOCOL_EVENT_RESULT, now, res->body, res->body_len, NULL,
 	                      &n, h);
+closed:
 	if (st == DB_OK)
 		st = dbq_election_set_status(db, c->id, DBQ_ELECTION_CLOSED);
 	if (st == DB_OK)
 		st = dbq_audit_add(db, c->actor, "election.close", c->id, NULL);
 out:
+	free(zero);
 	protocol_result_free(res);
+	protocol_tally_free(tally);
 	encoding_buf_free(&data);
+	encoding_buf_free(&body);
 	return st;
 }
 
 enum db_status
 elections_close(struct db *db, const char *id, const char *actor)
 {
-	struct close_ctx c = {id, actor, NULL, NULL, 0, false};
+	struct close_ctx c = {id, actor, NULL};
 	enum db_status st = elections_manifest_get(db, id, &c.em);
 
 	if (st == DB_NOT_FOUND) {
@@ -479,7 +558,6 @@ elections_close(struct db *db, const char *id, const char *actor)
 	if (st != DB_OK)
 		return st;
 	st = db_txn_run(db, "election-close", close_txn, &c);
-	protocol_tally_free(c.tally);
 	elections_manifest_put(c.em);
 	return st;
 }
@@ -512,6 +590,16 @@ ballot_error(enum protocol_ballot_error e)
 		return ERROR_BALLOT_INDEX_RANGE;
 	case PROTOCOL_BALLOT_BAD_SIGNATURE:
 		return ERROR_BALLOT_BAD_SIGNATURE;
+	case PROTOCOL_BALLOT_SHAPE:
+		return ERROR_BALLOT_SHAPE;
+	case PROTOCOL_BALLOT_NONCANONICAL:
+		return ERROR_BALLOT_NONCANONICAL;
+	case PROTOCOL_BALLOT_IDENTITY:
+		return ERROR_BALLOT_IDENTITY;
+	case PROTOCOL_BALLOT_BAD_PROOF:
+		return ERROR_BALLOT_BAD_PROOF;
+	case PROTOCOL_BALLOT_ALPHA_REUSED:
+		return ERROR_BALLOT_ALPHA_REUSED;
 	case PROTOCOL_BALLOT_NO_MEMORY:
 		break;
 	}
@@ -525,8 +613,12 @@ struct elections_job {
 	const struct elections_manifest *em;
 	uint8_t *data; /* ballot_body || sig, as the board stores it */
 	size_t len;    /* of the body */
-	struct protocol_ballot b;
+	uint8_t voter_pk[32];
+	uint32_t seq;
 	uint8_t hash[64];
+	/* secret mode: every alpha of the ballot, for weeding */
+	uint8_t (*alphas)[32];
+	uint32_t n_alphas;
 	void (*done)(void *cls);
 	void *cls;
 	struct elections_job *next;
@@ -569,23 +661,39 @@ cast_one(struct db *db, struct elections_job *j)
 	if (st != DB_NOT_FOUND)
 		return st;
 	/* earlier ballots of the same batch are visible here: same transaction */
-	st = dbq_board_voter_last_seq(db, j->id, j->b.voter_pk, &last);
+	st = dbq_board_voter_last_seq(db, j->id, j->voter_pk, &last);
 	if (st != DB_OK)
 		return st;
-	if (j->em->m->revote == 0 && (last != 0 || j->b.seq != 1)) {
+	if (j->em->m->revote == 0 && (last != 0 || j->seq != 1)) {
 		j->error = ERROR_BALLOT_REVOTE_NOT_ALLOWED;
 		return DB_ROLLBACK;
 	}
-	if (j->b.seq <= last) {
+	if (j->seq <= last) {
 		j->error = ERROR_BALLOT_STALE_SEQ;
 		return DB_ROLLBACK;
 	}
-	memcpy(meta.voter_pk, j->b.voter_pk, 32);
-	meta.seq = j->b.seq;
+	/* weeding (spec §9): refuse a ballot whose alpha another voter cast;
+	 * the voter's own earlier alphas are not refused */
+	for (uint32_t k = 0; k < j->n_alphas; k++) {
+		uint8_t owner[32];
+
+		st = dbq_alpha_owner(db, j->id, j->alphas[k], owner);
+		if (st == DB_OK && memcmp(owner, j->voter_pk, 32) != 0) {
+			j->error = ERROR_BALLOT_ALPHA_REUSED;
+			return DB_ROLLBACK;
+		}
+		if (st != DB_OK && st != DB_NOT_FOUND)
+			return st;
+	}
+	memcpy(meta.voter_pk, j->voter_pk, 32);
+	meta.seq = j->seq;
 	memcpy(meta.ballot_hash, j->hash, 64);
 	timeutil_now(now);
-	return dbq_board_append(db, j->id, PROTOCOL_EVENT_BALLOT, now, j->data, j->len + 64, &meta,
-	                        &j->receipt.n, j->receipt.event_hash);
+	st = dbq_board_append(db, j->id, PROTOCOL_EVENT_BALLOT, now, j->data, j->len + 64, &meta,
+	                      &j->receipt.n, j->receipt.event_hash);
+	for (uint32_t k = 0; st == DB_OK && k < j->n_alphas; k++)
+		st = dbq_alpha_insert(db, j->id, j->alphas[k], j->voter_pk);
+	return st;
 }
 
 static enum db_status
@@ -623,7 +731,7 @@ elections_job_free(struct elections_job *job)
 {
 	if (job == NULL)
 		return;
-	protocol_ballot_clear(&job->b);
+	free(job->alphas);
 	if (job->em != NULL)
 		elections_manifest_put(job->em);
 	free(job->data);
@@ -702,6 +810,48 @@ elections_writer_stop(void)
 	writer_running = false;
 }
 
+/* The checks of a ballot that need no board, open or secret. */
+static enum protocol_ballot_error
+check_ballot(struct elections_job *j, int64_t *voter)
+{
+	const struct protocol_manifest *m = j->em->m;
+	enum protocol_ballot_error be;
+
+	if (m->mode == PROTOCOL_MODE_SECRET) {
+		struct protocol_sballot b;
+		uint32_t k = 0;
+
+		be = protocol_sballot_check(m, j->em->election_hash, j->em->y, j->data, j->len,
+		                            j->data + j->len, &b, j->hash, voter);
+		if (be != PROTOCOL_BALLOT_OK)
+			return be;
+		memcpy(j->voter_pk, b.voter_pk, 32);
+		j->seq = b.seq;
+		j->alphas = malloc(((size_t)protocol_manifest_total_candidates(m) + 1) * 32);
+		if (j->alphas == NULL) {
+			protocol_sballot_clear(&b);
+			return PROTOCOL_BALLOT_NO_MEMORY;
+		}
+		for (uint32_t c = 0; c < b.n_contests; c++)
+			for (uint32_t i = 0; i < b.contests[c].n_candidates; i++)
+				memcpy(j->alphas[k++], protocol_sballot_alpha(&b.contests[c], i),
+				       32);
+		j->n_alphas = k;
+		protocol_sballot_clear(&b);
+	} else {
+		struct protocol_ballot b;
+
+		be = protocol_ballot_check(m, j->em->election_hash, j->data, j->len,
+		                           j->data + j->len, &b, j->hash, voter);
+		if (be != PROTOCOL_BALLOT_OK)
+			return be;
+		memcpy(j->voter_pk, b.voter_pk, 32);
+		j->seq = b.seq;
+		protocol_ballot_clear(&b);
+	}
+	return PROTOCOL_BALLOT_OK;
+}
+
 enum db_status
 elections_cast_submit(struct db *db, const char *id, const uint8_t *body, size_t len,
                       const uint8_t sig[64], void (*done)(void *cls), void *cls,
@@ -733,15 +883,6 @@ elections_cast_submit(struct db *db, const char *id, const uint8_t *body, size_t
 		elections_job_free(j);
 		return st;
 	}
-	/* the expensive checks (parse, rules, signature) run here, in the
-	 * request's thread; the board-dependent ones in the writer's batch */
-	be = protocol_ballot_check(j->em->m, j->em->election_hash, body, len, sig, &j->b, j->hash,
-	                           &voter);
-	if (be != PROTOCOL_BALLOT_OK) {
-		*error = ballot_error(be);
-		elections_job_free(j);
-		return DB_ROLLBACK;
-	}
 	j->data = malloc(len + 64);
 	if (j->data == NULL) {
 		elections_job_free(j);
@@ -750,6 +891,14 @@ elections_cast_submit(struct db *db, const char *id, const uint8_t *body, size_t
 	memcpy(j->data, body, len);
 	memcpy(j->data + len, sig, 64);
 	j->len = len;
+	/* the expensive checks (parse, rules, signature, proofs) run here, in
+	 * the request's thread; the board-dependent ones in the writer's batch */
+	be = check_ballot(j, &voter);
+	if (be != PROTOCOL_BALLOT_OK) {
+		*error = ballot_error(be);
+		elections_job_free(j);
+		return DB_ROLLBACK;
+	}
 	memcpy(j->receipt.ballot_hash, j->hash, 64);
 	memcpy(j->receipt.election_hash, j->em->election_hash, 64);
 	j->done = done;

@@ -14,12 +14,17 @@
 #include "db.h"
 #include "errors.h"
 #include "protocol_board.h"
+#include "protocol_dkg.h"
 #include "protocol_manifest.h"
+#include "protocol_tally.h"
 
 /* A decoded manifest shared read-only by all threads, with its hashes. */
 struct elections_manifest {
 	struct protocol_manifest *m;
 	uint8_t election_hash[64];
+	/* secret mode: the ceremony from the board (Y, Z_j), and Y */
+	struct protocol_dkg *dkg;
+	const uint8_t *y;
 	/* the public JSON view of the manifest, built once (immutable) */
 	char *view;
 	size_t view_len;
@@ -39,14 +44,22 @@ enum db_status elections_manifest_get(struct db *db, const char *id,
 void elections_manifest_put(const struct elections_manifest *em);
 
 /* What blocks opening this draft now, as election_draft_problems lists
- * it, computed against the current registry.  NULL on a store error. */
-json_t *elections_draft_problems(struct db *db, const json_t *draft);
+ * it, computed against the current registry, and in secret mode what the
+ * key ceremony still blocks.  NULL on a store error. */
+json_t *elections_draft_problems(struct db *db, const char *id, const json_t *draft);
 
 /* Opens a draft now: on DB_ROLLBACK, *problems (caller decrefs) says why. */
 enum db_status elections_open(struct db *db, const char *id, const char *actor, json_t **problems);
-/* Closes an open election: close and result events in one transaction.
+/* Closes an open election: close and result events (secret mode: close
+ * and tally, and the result too when nobody voted) in one transaction.
  * DB_CONFLICT when it is not open. */
 enum db_status elections_close(struct db *db, const char *id, const char *actor);
+
+/* The counted set of spec §11 recomputed from the board (secret mode:
+ * with every counted ballot's ciphertexts), and the number of ballot
+ * events.  Free *tally with protocol_tally_free. */
+enum db_status elections_count(struct db *db, const char *id, const struct elections_manifest *em,
+                               struct protocol_tally **tally, uint32_t *ballots);
 
 struct elections_receipt {
 	uint32_t n;

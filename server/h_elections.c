@@ -15,6 +15,7 @@
 #include "handlers.h"
 #include "ngo_fields.h"
 #include "protocol_ballot.h"
+#include "protocol_sballot.h"
 #include "protocol_tally.h"
 #include "reply.h"
 
@@ -113,6 +114,32 @@ add_turnout(void *cls, const char *ngo_id, const uint8_t pk[32], uint32_t last_s
 		                                           last_seq > 0, "seq", (int)last_seq));
 }
 
+/* Secret mode: the election key Y voters encrypt to, the threshold and
+ * the trustees with their verification keys Z_j. */
+static void
+add_secret(const struct elections_manifest *em, json_t *view)
+{
+	const struct protocol_manifest *m = em->m;
+	json_t *trustees = json_array();
+
+	for (uint32_t j = 0; j < m->n; j++) {
+		char fp[40];
+
+		ngo_fields_fingerprint(m->trustees[j].pk, fp);
+		json_array_append_new(
+		    trustees,
+		    json_pack("{s:i, s:s, s:o, s:s, s:o, s:o}", "index", (int)(j + 1), "id",
+		              m->trustees[j].id, "name", text_json(&m->trustees[j].name),
+		              "fingerprint", fp, "public_key", hex(m->trustees[j].pk, 32),
+		              "verification_key", hex(protocol_dkg_z(em->dkg, j + 1), 32)));
+	}
+	json_object_set_new(view, "n", json_integer(m->n));
+	json_object_set_new(view, "t", json_integer(m->t));
+	json_object_set_new(view, "y", hex(em->y, 32));
+	json_object_set_new(view, "ceremony", json_string("complete"));
+	json_object_set_new(view, "trustees", trustees);
+}
+
 /* The immutable part of GET /api/elections/{id}: the manifest decoded,
  * with the roll's fingerprints; built once per election. */
 static char *
@@ -145,10 +172,13 @@ build_view(const struct elections_manifest *em)
 		                                      hex(m->voters[v].pk, 32)));
 	}
 	view = json_pack("{s:s, s:o, s:s, s:b, s:s, s:s, s:o, s:o, s:o, s:o}", "id", m->election_id,
-	                 "title", text_json(&m->title), "mode", "open", "revote", m->revote != 0,
-	                 "opens_at", m->opens_at, "closes_at", m->closes_at, "election_hash",
-	                 hex(em->election_hash, 64), "server_pk", hex(m->server_pk, 32), "contests",
-	                 contests, "roll", roll);
+	                 "title", text_json(&m->title), "mode",
+	                 m->mode == PROTOCOL_MODE_SECRET ? "secret" : "open", "revote",
+	                 m->revote != 0, "opens_at", m->opens_at, "closes_at", m->closes_at,
+	                 "election_hash", hex(em->election_hash, 64), "server_pk",
+	                 hex(m->server_pk, 32), "contests", contests, "roll", roll);
+	if (view != NULL && m->mode == PROTOCOL_MODE_SECRET)
+		add_secret(em, view);
 	text = view ? json_dumps(view, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
 	json_decref(view);
 	return text;
@@ -205,6 +235,41 @@ struct board_page {
 	json_t *events;
 };
 
+/* A secret ballot shows who cast it, not what it says. */
+static json_t *
+decode_sballot(const struct protocol_manifest *m, const struct dbq_event *ev)
+{
+	struct protocol_sballot b;
+	uint8_t hash[64];
+	int64_t voter;
+	json_t *out;
+
+	if (ev->len < 64 ||
+	    protocol_sballot_parse(m, ev->data, ev->len - 64, &b) != PROTOCOL_BALLOT_OK)
+		return json_null();
+	protocol_ballot_hash(ev->data, ev->len - 64, hash);
+	voter = protocol_manifest_voter_find(m, b.voter_pk);
+	out =
+	    json_pack("{s:s?, s:i, s:o, s:o, s:b}", "voter",
+	              voter >= 0 ? m->voters[voter].id : NULL, "seq", (int)b.seq, "ballot_hash",
+	              hex(hash, 64), "signature", hex(ev->data + ev->len - 64, 64), "encrypted", 1);
+	protocol_sballot_clear(&b);
+	return out;
+}
+
+/* The trustee index of a dkg or partial-decryption event (its data
+ * starts with manifest_hash or election_hash, then LE32(index)). */
+static void
+add_trustee(const struct protocol_manifest *m, const struct dbq_event *ev, json_t *o)
+{
+	uint32_t j = ev->len >= 68 ? encoding_le32_get(ev->data + 64) : 0;
+
+	if (j < 1 || j > m->n)
+		return;
+	json_object_set_new(o, "trustee", json_integer(j));
+	json_object_set_new(o, "trustee_id", json_string(m->trustees[j - 1].id));
+}
+
 static json_t *
 decode_ballot(const struct protocol_manifest *m, const struct dbq_event *ev)
 {
@@ -245,9 +310,16 @@ add_event(void *cls, const struct dbq_event *ev)
 	              protocol_event_type_name(ev->type), "at", ev->at, "hash", hex(ev->hash, 64));
 
 	if (ev->type == PROTOCOL_EVENT_BALLOT)
-		json_object_set_new(o, "ballot", decode_ballot(p->m, ev));
+		json_object_set_new(o, "ballot",
+		                    p->m->mode == PROTOCOL_MODE_SECRET ? decode_sballot(p->m, ev)
+		                                                       : decode_ballot(p->m, ev));
 	else if (ev->type == PROTOCOL_EVENT_CLOSE && ev->len == 68)
 		json_object_set_new(o, "ballots", json_integer(encoding_le32_get(ev->data + 64)));
+	else if ((ev->type >= PROTOCOL_EVENT_DKG_ROUND0 && ev->type <= PROTOCOL_EVENT_DKG_ROUND3) ||
+	         ev->type == PROTOCOL_EVENT_PARTIAL_DECRYPTION)
+		add_trustee(p->m, ev, o);
+	else if (ev->type == PROTOCOL_EVENT_TALLY && ev->len >= 68)
+		json_object_set_new(o, "counted", json_integer(encoding_le32_get(ev->data + 64)));
 	json_array_append_new(p->events, o);
 	return true;
 }
@@ -316,11 +388,18 @@ h_election_result(struct request *rq)
 		elections_manifest_put(em);
 		return reply_error(rq, ERROR_ELECTION_NOT_CLOSED, NULL);
 	}
-	/* the result is the last event of a closed open-mode board */
+	/* the result is the last event of a closed board (secret mode: once
+	 * the trustees have decrypted) */
 	if (dbq_board_last(db_thread(), rq->args[0], &last, lh) != DB_OK ||
 	    dbq_board_get(db_thread(), rq->args[0], last, &ev) != DB_OK) {
 		elections_manifest_put(em);
 		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
+	}
+	if (ev.type != PROTOCOL_EVENT_RESULT && em->m->mode == PROTOCOL_MODE_SECRET) {
+		/* closed and tallied, waiting for the trustees */
+		free(ev.data);
+		elections_manifest_put(em);
+		return reply_error(rq, ERROR_RESULT_PENDING, NULL);
 	}
 	if (ev.type != PROTOCOL_EVENT_RESULT ||
 	    !protocol_result_parse(em->m, ev.data, ev.len, &res, &why)) {
@@ -365,10 +444,20 @@ h_election_result(struct request *rq)
 			elections_manifest_put(em);
 			return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 		}
-		ret = reply_json(rq, MHD_HTTP_OK,
-		                 json_pack("{s:s, s:i, s:o, s:o}", "id", rq->args[0], "counted",
-		                           (int)t.voted, "tally_hash", hex(res->tally_hash, 64),
-		                           "contests", contests));
+		json_t *q = json_array();
+
+		/* secret mode: the trustees whose partial decryptions were combined */
+		for (uint32_t k = 0; k < res->n_q; k++)
+			if (res->q[k] >= 1 && res->q[k] <= em->m->n)
+				json_array_append_new(
+				    q, json_pack("{s:i, s:s}", "index", (int)res->q[k], "id",
+				                 em->m->trustees[res->q[k] - 1].id));
+		ret = reply_json(
+		    rq, MHD_HTTP_OK,
+		    json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "id", rq->args[0], "mode",
+		              em->m->mode == PROTOCOL_MODE_SECRET ? "secret" : "open", "counted",
+		              (int)t.voted, "tally_hash", hex(res->tally_hash, 64), "contests",
+		              contests, "decrypted_by", q));
 	}
 	protocol_result_free(res);
 	elections_manifest_put(em);

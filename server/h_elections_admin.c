@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ceremony.h"
 #include "dbq_audit.h"
+#include "dbq_ceremony.h"
 #include "dbq_elections.h"
 #include "election_draft.h"
 #include "elections.h"
@@ -52,14 +54,36 @@ schedule_of(const json_t *draft, struct dbq_schedule *s)
 	s->auto_close = json_is_true(json_object_get(draft, "auto_close"));
 }
 
-/* {id, status, draft, problems} of one election. */
+/* Secret mode: {"state", "attempt"} of the key ceremony; NULL otherwise. */
+static json_t *
+ceremony_json(struct db *db, const char *id, const json_t *draft)
+{
+	struct ceremony c;
+	uint32_t last = 0;
+	json_t *j = NULL;
+	enum db_status st;
+
+	if (!election_draft_secret(draft))
+		return NULL;
+	st = ceremony_load(db, id, &c);
+	if (st == DB_OK) {
+		j = json_pack("{s:s, s:i}", "state", ceremony_state_name(&c), "attempt",
+		              (int)c.row.attempt);
+		ceremony_clear(&c);
+	} else if (st == DB_NOT_FOUND && dbq_ceremony_last_attempt(db, id, &last) == DB_OK) {
+		j = json_pack("{s:s, s:i}", "state", "not-started", "attempt", (int)last);
+	}
+	return j;
+}
+
+/* {id, status, draft, problems, ceremony?} of one election. */
 static enum MHD_Result
 reply_draft(struct request *rq, unsigned status, const char *id)
 {
 	struct db *db = db_thread();
 	struct dbq_election e;
 	char *text = NULL;
-	json_t *draft, *problems = NULL;
+	json_t *draft, *problems = NULL, *ceremony;
 	enum db_status st;
 	static const char *const names[] = {"draft", "open", "closed"};
 
@@ -73,16 +97,17 @@ reply_draft(struct request *rq, unsigned status, const char *id)
 	if (draft == NULL)
 		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
 	if (e.status == DBQ_ELECTION_DRAFT) {
-		problems = elections_draft_problems(db, draft);
+		problems = elections_draft_problems(db, id, draft);
 		if (problems == NULL) {
 			json_decref(draft);
 			return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 		}
 	}
+	ceremony = ceremony_json(db, id, draft);
 	return reply_json(rq, status,
-	                  json_pack("{s:s, s:s, s:o, s:o}", "id", id, "status", names[e.status],
-	                            "draft", draft, "problems",
-	                            problems ? problems : json_array()));
+	                  json_pack("{s:s, s:s, s:o, s:o, s:o*}", "id", id, "status",
+	                            names[e.status], "draft", draft, "problems",
+	                            problems ? problems : json_array(), "ceremony", ceremony));
 }
 
 enum MHD_Result
@@ -102,9 +127,20 @@ static enum db_status
 draft_write_txn(struct db *db, void *cls)
 {
 	struct draft_write *c = cls;
-	enum db_status st = c->create ? dbq_election_create(db, c->id, c->text, &c->sched)
-	                              : dbq_election_draft_set(db, c->id, c->text, &c->sched);
+	struct dbq_ceremony alive;
+	enum db_status st;
 
+	if (!c->create) {
+		/* a key ceremony froze the manifest: the draft waits for a cancel */
+		st = dbq_ceremony_alive(db, c->id, &alive);
+		dbq_ceremony_clear(&alive);
+		if (st == DB_OK)
+			return DB_ROLLBACK;
+		if (st != DB_NOT_FOUND)
+			return st;
+	}
+	st = c->create ? dbq_election_create(db, c->id, c->text, &c->sched)
+	               : dbq_election_draft_set(db, c->id, c->text, &c->sched);
 	if (st != DB_OK)
 		return st;
 	return dbq_audit_add(db, c->actor, c->create ? "election.create" : "election.edit", c->id,
@@ -198,6 +234,8 @@ h_admin_election_update(struct request *rq)
 	schedule_of(rq->json, &c.sched);
 	st = db_txn_run(db, "election-edit", draft_write_txn, &c);
 	free((char *)c.text);
+	if (st == DB_ROLLBACK)
+		return reply_error(rq, ERROR_DRAFT_FROZEN, NULL);
 	if (st == DB_CONFLICT)
 		return reply_error(rq, ERROR_ELECTION_NOT_DRAFT, NULL);
 	if (st != DB_OK)

@@ -53,6 +53,17 @@ enum MHD_Result h_election_get(struct request *rq);
 enum MHD_Result h_election_board(struct request *rq);
 enum MHD_Result h_election_result(struct request *rq);
 enum MHD_Result h_ballot_cast(struct request *rq);
+/* secret mode: the key ceremony (h_ceremony.c), its dry run (h_dry_run.c)
+ * and the tally's partial decryptions (h_decryption.c) */
+enum MHD_Result h_ceremony_get(struct request *rq);
+enum MHD_Result h_ceremony_start(struct request *rq);
+enum MHD_Result h_ceremony_restart(struct request *rq);
+enum MHD_Result h_ceremony_cancel(struct request *rq);
+enum MHD_Result h_ceremony_message(struct request *rq);
+enum MHD_Result h_dry_run_get(struct request *rq);
+enum MHD_Result h_dry_run_start(struct request *rq);
+enum MHD_Result h_dry_run_partial(struct request *rq);
+enum MHD_Result h_partial_decryption(struct request *rq);
 /* Opens a session (account or delegate), sets its cookie and answers 200
  * with body (stolen) plus the session's csrf_token. */
 enum MHD_Result h_auth_start_session(struct request *rq, struct db *db, int64_t account_id,

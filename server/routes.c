@@ -55,6 +55,22 @@ static const struct route route_table[] = {
     {"GET", "/api/elections/*/board", h_election_board, 0, false, ROUTE_PUBLIC, NULL},
     {"GET", "/api/elections/*/result", h_election_result, 0, false, ROUTE_PUBLIC, NULL},
     {"POST", "/api/elections/*/ballots", h_ballot_cast, 65536, true, ROUTE_PUBLIC, NULL},
+    /* secret mode: the key ceremony, its dry run, the tally's decryption */
+    {"GET", "/api/elections/*/ceremony", h_ceremony_get, 0, false, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/elections/*/ceremony/start", h_ceremony_start, 1024, true, ROUTE_SECRETARIAT,
+     NULL},
+    {"POST", "/api/elections/*/ceremony/restart", h_ceremony_restart, 4096, true, ROUTE_SECRETARIAT,
+     NULL},
+    {"POST", "/api/elections/*/ceremony/cancel", h_ceremony_cancel, 1024, true, ROUTE_SECRETARIAT,
+     NULL},
+    {"POST", "/api/elections/*/ceremony/messages", h_ceremony_message, 140000, true, ROUTE_PUBLIC,
+     NULL},
+    {"GET", "/api/elections/*/dry-run", h_dry_run_get, 0, false, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/elections/*/dry-run", h_dry_run_start, 1024, true, ROUTE_SECRETARIAT, NULL},
+    {"POST", "/api/elections/*/dry-run/partial-decryptions", h_dry_run_partial, 540000, true,
+     ROUTE_PUBLIC, NULL},
+    {"POST", "/api/elections/*/partial-decryptions", h_partial_decryption, 540000, true,
+     ROUTE_PUBLIC, NULL},
 };
 
 static const struct route static_route = {"GET", "/*static",   h_static, 0,

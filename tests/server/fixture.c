@@ -472,6 +472,11 @@ fixture_db_snapshot(const char *db_path)
 	    "SELECT * FROM elections ORDER BY id",
 	    "SELECT * FROM election_roll ORDER BY election_id, ngo_id",
 	    "SELECT election_id, n, hash FROM board_events ORDER BY election_id, n",
+	    "SELECT * FROM ceremonies ORDER BY election_id, attempt",
+	    "SELECT * FROM ceremony_messages ORDER BY election_id, attempt, seq",
+	    "SELECT * FROM dry_runs ORDER BY election_id, attempt",
+	    "SELECT * FROM dry_run_partials ORDER BY election_id, attempt, trustee",
+	    "SELECT * FROM ballot_alphas ORDER BY election_id, alpha",
 	};
 	sqlite3 *db = db_open(db_path, SQLITE_OPEN_READONLY);
 	struct encoding_buf out;

@@ -418,7 +418,7 @@ START_TEST(put_validation)
 	    {"auto_open", "1", "auto_open"},
 	    {"revote", "1", "revote"},
 	    {"revote", NULL, "revote"},
-	    {"mode", "\"secret\"", "mode"},
+	    {"mode", "\"closed\"", "mode"},
 	    {"excluded/0", "{\"ngo_id\":\"ngo-a\"}", "excluded/0"},
 	    {"excluded/0", "{\"ngo_id\":\"ngo-a\",\"reason\":\"\"}", "excluded/0"},
 	    {"excluded/0", "{\"ngo_id\":\"NGO A\",\"reason\":\"r\"}", "excluded/0"},
