@@ -129,9 +129,10 @@ bool trustee_write_out(const char *path, const char *json);
 /* The JSON document of --in FILE, or of GET <what> (status must be 200). */
 json_t *trustee_fetch_json(const struct trustee_options *o, const char *what, const char *label);
 /* Sends {"round"?, "data": hex} to <what>, or writes it to --out.
- * round < 0: no "round" field.  Returns false with the reason printed. */
+ * round < 0: no "round" field.  Returns false with the reason printed;
+ * *status (may be NULL) gets the HTTP status, 0 when no answer came. */
 bool trustee_send(const struct trustee_options *o, const char *what, int round, const uint8_t *data,
-                  size_t len, const char *label);
+                  size_t len, const char *label, long *status);
 
 /* ---- trustee_ceremony.c ---- */
 

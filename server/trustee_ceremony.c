@@ -324,11 +324,18 @@ static enum step_result
 send_round(const struct trustee_options *o, uint32_t round, const uint8_t *data, size_t len)
 {
 	char label[40];
+	long status = 0;
 
 	snprintf(label, sizeof(label), "round-%u message", round);
-	if (trustee_send(o, "ceremony/messages", (int)round, data, len, label))
+
+	if (trustee_send(o, "ceremony/messages", (int)round, data, len, label, &status))
 		return STEP_SENT;
-	return o->out == NULL && o->wait ? STEP_RETRY : STEP_FAILED;
+	/* With --wait, no answer, a server error or a conflict (the ceremony
+	 * moved on, or restarted) is looked at again on the next poll; a
+	 * refused message is not. */
+	if (o->out == NULL && o->wait && (status == 0 || status == 409 || status >= 500))
+		return STEP_RETRY;
+	return STEP_FAILED;
 }
 
 /* Round 0: R1 is built and saved first, then R0 commits to it. */

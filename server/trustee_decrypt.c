@@ -113,7 +113,7 @@ build_and_send(const struct trustee_options *o, struct trustee_key *key,
 	if (!ok)
 		fprintf(stderr, "ngo-vote-trustee: cannot build the partial decryption\n");
 	else
-		ok = trustee_send(o, what, -1, pd.data, pd.len, label);
+		ok = trustee_send(o, what, -1, pd.data, pd.len, label, NULL);
 	encoding_buf_free(&pd);
 	return ok;
 }

@@ -233,13 +233,15 @@ trustee_fetch_json(const struct trustee_options *o, const char *what, const char
 
 bool
 trustee_send(const struct trustee_options *o, const char *what, int round, const uint8_t *data,
-             size_t len, const char *label)
+             size_t len, const char *label, long *status)
 {
 	struct trustee_response r = {0};
 	char *hex = encoding_hex_encode_alloc(data, len), *text = NULL, why[800];
 	json_t *j = json_object();
 	bool ok = false;
 
+	if (status != NULL)
+		*status = 0;
 	if (hex == NULL || j == NULL)
 		goto out;
 	if (round >= 0)
@@ -257,6 +259,8 @@ trustee_send(const struct trustee_options *o, const char *what, int round, const
 		goto out;
 	}
 	trustee_post(o, what, text, &r);
+	if (status != NULL)
+		*status = r.status;
 	if (r.status < 200 || r.status > 299) {
 		trustee_response_explain(&r, why, sizeof(why));
 		fprintf(stderr, "ngo-vote-trustee: the server refused the %s: %s\n", label, why);

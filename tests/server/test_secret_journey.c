@@ -106,9 +106,9 @@ ceremony_concurrently(const struct test_daemon *d, const char *dir)
 	for (int j = 1; j <= NTR; j++) {
 		snprintf(line, sizeof(line),
 		         "%s ceremony --server http://127.0.0.1:%u --election " ID
-		         " --key t%d.key --passphrase-file pass%d --wait --timeout 120 "
+		         " --key t%d.key --passphrase-file pass%d --wait --timeout %d "
 		         "> ceremony%d.out 2>&1 & p%d=$!; ",
-		         bin, d->port, j, j, j, j);
+		         bin, d->port, j, j, getenv("NGO_VOTE_VALGRIND") ? 1200 : 120, j, j);
 		o += (size_t)snprintf(cmd + o, sizeof(cmd) - o, "%s", line);
 	}
 	o += (size_t)snprintf(cmd + o, sizeof(cmd) - o,
