@@ -78,6 +78,21 @@ static const struct route_case routes[] = {
     {"GET", "/api/elections/*/board", PUBLIC, "/api/elections/none/board", NO_BODY, 0},
     {"GET", "/api/elections/*/result", PUBLIC, "/api/elections/none/result", NO_BODY, 0},
     {"POST", "/api/elections/*/ballots", PUBLIC, "/api/elections/none/ballots", JSON_BODY, 0},
+    {"GET", "/api/elections/*/ceremony", PUBLIC, "/api/elections/none/ceremony", NO_BODY, 404},
+    {"POST", "/api/elections/*/ceremony/start", SECRETARIAT, "/api/elections/none/ceremony/start",
+     JSON_BODY, 0},
+    {"POST", "/api/elections/*/ceremony/restart", SECRETARIAT,
+     "/api/elections/none/ceremony/restart", JSON_BODY, 0},
+    {"POST", "/api/elections/*/ceremony/cancel", SECRETARIAT, "/api/elections/none/ceremony/cancel",
+     JSON_BODY, 0},
+    {"POST", "/api/elections/*/ceremony/messages", PUBLIC, "/api/elections/none/ceremony/messages",
+     JSON_BODY, 0},
+    {"GET", "/api/elections/*/dry-run", PUBLIC, "/api/elections/none/dry-run", NO_BODY, 404},
+    {"POST", "/api/elections/*/dry-run", SECRETARIAT, "/api/elections/none/dry-run", JSON_BODY, 0},
+    {"POST", "/api/elections/*/dry-run/partial-decryptions", PUBLIC,
+     "/api/elections/none/dry-run/partial-decryptions", JSON_BODY, 0},
+    {"POST", "/api/elections/*/partial-decryptions", PUBLIC,
+     "/api/elections/none/partial-decryptions", JSON_BODY, 0},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
