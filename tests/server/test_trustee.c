@@ -9,9 +9,11 @@
  * chose, a tampered tally refused, and N below --min-ballots refused.
  */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -589,6 +591,14 @@ START_TEST(airgapped_ceremony_and_decrypt)
 
 	offline_setup(&o);
 	offline_ceremony(&o);
+	/* the key file, rewritten at every round, is still 0600 */
+	{
+		struct stat st;
+
+		snprintf(path, sizeof(path), "%s/t1.key", o.dir);
+		ck_assert_int_eq(stat(path, &st), 0);
+		ck_assert_uint_eq(st.st_mode & 0777, 0600);
+	}
 	build_record(&o, false, &rec);
 	write_text(o.dir, "record.jsonl", rec.text, rec.len);
 	ck_assert_uint_eq(rec.n_counted, NV);
@@ -749,6 +759,23 @@ START_TEST(ceremony_refusals)
 	free(out);
 	ck_assert_uint_eq(la, lb);
 	ck_assert(memcmp(a, b, la) != 0);
+	/* one run at a time per key file: the second is refused */
+	{
+		char lp[400];
+		int fd;
+
+		snprintf(lp, sizeof(lp), "%s/t1.key.lock", o.dir);
+		fd = open(lp, O_RDWR | O_CREAT, 0600);
+		ck_assert_int_ge(fd, 0);
+		ck_assert_int_eq(flock(fd, LOCK_EX | LOCK_NB), 0);
+		ck_assert_int_eq(run_ceremony(&o, 1, &out, &again, &lagain, &round), 1);
+		ck_assert_msg(strstr(out, "another ngo-vote-trustee is using this key file") !=
+		                  NULL,
+		              "%s", out);
+		ck_assert_ptr_null(again);
+		free(out);
+		close(fd);
+	}
 	/* a document of another election is refused */
 	ck_assert_int_eq(tfx_tool(o.dir, passes[0],
 	                          "ceremony --election other --key t1.key --in ceremony.json",
