@@ -289,7 +289,27 @@ election_draft_dry_run(const json_t *draft)
 	return json_is_true(json_object_get(draft, "dry_run"));
 }
 
-/* What blocks the key ceremony: trustees, their keys, the threshold. */
+/* The size of a secret ballot body (spec §7.4) for the draft's contests. */
+static size_t
+secret_ballot_size(const json_t *draft)
+{
+	size_t size = 64 + 32 + 4 + 4, ci;
+	json_t *c;
+
+	json_array_foreach(json_object_get(draft, "contests"), ci, c)
+	{
+		json_int_t min = json_integer_value(json_object_get(c, "min"));
+		json_int_t max = json_integer_value(json_object_get(c, "max"));
+
+		size += 4 + 192 * json_array_size(json_object_get(c, "candidates")) + 4;
+		if (max >= min)
+			size += 64 * (size_t)(max - min + 1);
+	}
+	return size;
+}
+
+/* What blocks the key ceremony: trustees, their keys, the threshold; and
+ * ballots too large to cast. */
 static void
 trustee_problems(const json_t *draft, json_t *list)
 {
@@ -298,6 +318,13 @@ trustee_problems(const json_t *draft, json_t *list)
 	uint32_t threshold = election_draft_threshold(draft);
 	char field[96], detail[256];
 
+	if (secret_ballot_size(draft) > DRAFT_BALLOT_MAX) {
+		snprintf(detail, sizeof(detail),
+		         "a secret ballot of these contests would be %zu bytes, more than the %u "
+		         "the server takes: fewer candidates or contests",
+		         secret_ballot_size(draft), (unsigned)DRAFT_BALLOT_MAX);
+		problem(list, "contests", "BALLOT_TOO_LARGE", detail);
+	}
 	if (n == 0)
 		problem(list, "trustees", "NO_TRUSTEES",
 		        "a secret-ballot election needs trustees to hold the decryption key");

@@ -18,6 +18,11 @@
 #define DRAFT_MAX_CANDIDATES 64
 #define DRAFT_MAX_EXCLUDED   10000
 #define DRAFT_MAX_TRUSTEES   16
+/* The largest ballot body the server takes (POST /ballots).  An open
+ * ballot is at most a few kilobytes; a secret one is about 192 bytes per
+ * candidate and 64 per allowed count: a secret-mode draft whose ballots
+ * would be larger cannot open (BALLOT_TOO_LARGE). */
+#define DRAFT_BALLOT_MAX (384 * 1024)
 
 /* Checks a draft document (all fields required, unknown ones refused).
  * On failure returns false with a JSON-pointer-like field path in

@@ -1,6 +1,7 @@
 /*
- * h_ballot.c -- POST /api/elections/{id}/ballots: a signed open ballot.
- * No session: the signature is the authentication.
+ * h_ballot.c -- POST /api/elections/{id}/ballots: a signed ballot, open
+ * (spec §8) or secret (§7).  No session: the signature is the
+ * authentication.
  *
  * The ballot is checked here, queued for the ballot writer (group
  * commit), and the connection is suspended; the writer resumes it once
@@ -14,15 +15,16 @@
 #include <string.h>
 
 #include "app.h"
+#include "election_draft.h"
 #include "elections.h"
 #include "handlers.h"
 #include "jspec.h"
 #include "protocol_board.h"
 #include "reply.h"
 
-/* An open ballot is 140 bytes plus 4 per contest and 4 per choice; this
- * leaves room for 32 contests of 64 candidates. */
-#define BALLOT_BODY_MAX 16384
+/* An open ballot is 140 bytes plus 4 per contest and 4 per choice; a
+ * secret one about 192 bytes per candidate (election_draft.h). */
+#define BALLOT_BODY_MAX DRAFT_BALLOT_MAX
 
 /* The hand-over between the request and the writer: whichever of
  * "suspended" and "finished" comes second resumes the connection. */

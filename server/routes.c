@@ -54,7 +54,7 @@ static const struct route route_table[] = {
     {"GET", "/api/elections/*", h_election_get, 0, false, ROUTE_PUBLIC, NULL},
     {"GET", "/api/elections/*/board", h_election_board, 0, false, ROUTE_PUBLIC, NULL},
     {"GET", "/api/elections/*/result", h_election_result, 0, false, ROUTE_PUBLIC, NULL},
-    {"POST", "/api/elections/*/ballots", h_ballot_cast, 65536, true, ROUTE_PUBLIC, NULL},
+    {"POST", "/api/elections/*/ballots", h_ballot_cast, 1048576, true, ROUTE_PUBLIC, NULL},
     /* secret mode: the key ceremony, its dry run, the tally's decryption */
     {"GET", "/api/elections/*/ceremony", h_ceremony_get, 0, false, ROUTE_PUBLIC, NULL},
     {"POST", "/api/elections/*/ceremony/start", h_ceremony_start, 1024, true, ROUTE_SECRETARIAT,

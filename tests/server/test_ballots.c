@@ -25,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "election_draft.h"
 #include "elections_fixture.h"
 #include "protocol_ballot.h"
 #include "protocol_board.h"
@@ -689,27 +690,27 @@ START_TEST(refused_encoding)
 		snprintf(longer, sizeof(longer), "%s00", shex);
 		refuse_hex(&v, "main", bhex, longer, 400, "JSON_BAD_VALUE", "signature");
 	}
-	/* over the 16384-byte cap of a body (the request is still under the
-	 * route's 65536 bytes): 16385 bytes */
-	big = malloc(2 * 16385 + 1);
-	memset(big, '0', 2 * 16385);
-	big[2 * 16385] = '\0';
+	/* over the cap of a body (the request is still under the route's
+	 * 1 MiB): one byte more */
+	big = malloc(2 * (DRAFT_BALLOT_MAX + 1) + 1);
+	memset(big, '0', 2 * (DRAFT_BALLOT_MAX + 1));
+	big[2 * (DRAFT_BALLOT_MAX + 1)] = '\0';
 	refuse_hex(&v, "main", big, shex, 400, "JSON_BAD_VALUE", "body");
-	/* at the cap (16384 bytes): the hex is read, the layout is not right */
+	/* at the cap: the hex is read, the layout is not right */
 	{
-		uint8_t *padded = calloc(1, 16384);
+		uint8_t *padded = calloc(1, DRAFT_BALLOT_MAX);
 		char *ph;
 
 		memcpy(padded, body.data, body.len);
-		ph = encoding_hex_encode_alloc(padded, 16384);
+		ph = encoding_hex_encode_alloc(padded, DRAFT_BALLOT_MAX);
 		refuse_hex(&v, "main", ph, shex, 400, "BALLOT_TRAILING_BYTES", "body");
 		free(ph);
 		free(padded);
 	}
 	free(big);
-	/* a request over the route's 65536 bytes: 413 */
+	/* a request over the route's 1 MiB: 413 */
 	{
-		size_t bl = 70000;
+		size_t bl = 1100000;
 		char *json = malloc(bl + 200);
 		char *before = fixture_db_snapshot(v.x.d.db), *after;
 		int total = efx_board_total(&v.x.d, "main");

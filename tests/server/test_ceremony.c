@@ -592,6 +592,53 @@ START_TEST(open_mode_and_draft_problems)
 	json_decref(efx_draft_put(&s.x, s.id, draft, 200));
 	problems_of(&s, problems, sizeof(problems));
 	ck_assert_str_eq(problems, "NO_TRUSTEES,THRESHOLD_RANGE,CEREMONY_NOT_STARTED");
+	/* secret ballots too large to cast: 32 contests of 64 candidates */
+	{
+		json_t *big = json_deep_copy(draft), *contests = json_array();
+		static const char *cands[64];
+		static char ids[64][8];
+
+		for (int i = 0; i < 64; i++) {
+			snprintf(ids[i], sizeof(ids[i]), "x-%02d", i);
+			cands[i] = ids[i];
+		}
+		for (int c = 0; c < 32; c++) {
+			char cid[16];
+
+			snprintf(cid, sizeof(cid), "c%d", c);
+			json_array_append_new(contests, efx_contest(cid, 1, 0, 64, cands, 64));
+		}
+		json_object_set_new(big, "contests", contests);
+		j = efx_draft_put(&s.x, s.id, big, 200);
+		{
+			json_t *p;
+			size_t k;
+			bool found = false;
+
+			json_array_foreach(json_object_get(j, "problems"), k, p)
+			{
+				found |= strcmp(json_string_value(json_object_get(p, "problem")),
+				                "BALLOT_TOO_LARGE") == 0;
+			}
+			ck_assert(found);
+		}
+		json_decref(j);
+		/* the same contests in open mode are fine (but for the unknown NGOs) */
+		json_object_set_new(big, "mode", json_string("open"));
+		j = efx_draft_put(&s.x, s.id, big, 200);
+		{
+			json_t *p;
+			size_t k;
+
+			json_array_foreach(json_object_get(j, "problems"), k, p)
+			{
+				ck_assert_str_ne(json_string_value(json_object_get(p, "problem")),
+				                 "BALLOT_TOO_LARGE");
+			}
+		}
+		json_decref(j);
+		json_decref(big);
+	}
 	/* malformed trustees are field errors */
 	json_object_set_new(draft, "trustees",
 	                    json_pack("[{s:s, s:{s:s, s:s}, s:s}]", "id", "Bad Id", "name", "en",
