@@ -576,6 +576,47 @@ out:
 	return st;
 }
 
+/* Before the transaction: while the ceremony runs, a message must carry
+ * the signature of the trustee it names, so that one nobody signed costs
+ * a verification and never the write lock (the checker, in the
+ * transaction, verifies it again with everything else).  Anything else
+ * is left to the transaction, which names the state it finds. */
+static bool
+signed_by_its_trustee(struct db *db, const char *id, uint32_t round, const uint8_t *data,
+                      size_t len, const char **why)
+{
+	const struct protocol_manifest *m;
+	struct dbq_election e;
+	struct dbq_ceremony row;
+	void *slot = NULL;
+	uint32_t d;
+	bool ok = true;
+
+	if (dbq_election_get(db, id, &e) != DB_OK || e.status != DBQ_ELECTION_DRAFT)
+		return true;
+	if (dbq_ceremony_alive(db, id, &row) != DB_OK)
+		return true;
+	if (row.state != DBQ_CEREMONY_RUNNING || (m = cm_get(id, &row, &slot)) == NULL) {
+		dbq_ceremony_clear(&row);
+		return true;
+	}
+	d = len >= 68 ? encoding_le32_get(data + 64) : 0;
+	if (len < 68 + PCRYPTO_SIG_BYTES) {
+		*why = "the message is too short";
+		ok = false;
+	} else if (d < 1 || d > m->n) {
+		*why = "trustee index outside 1..n";
+		ok = false;
+	} else if (!pcrypto_verify(m->trustees[d - 1].pk, protocol_dkg_round_type(round), data,
+	                           len - PCRYPTO_SIG_BYTES, data + len - PCRYPTO_SIG_BYTES)) {
+		*why = "the trustee's signature does not verify";
+		ok = false;
+	}
+	cm_put(m, slot);
+	dbq_ceremony_clear(&row);
+	return ok;
+}
+
 enum db_status
 ceremony_submit(struct db *db, const char *id, uint32_t round, const uint8_t *data, size_t len,
                 struct ceremony_accepted *out, enum error_code *error, const char **why)
@@ -584,6 +625,10 @@ ceremony_submit(struct db *db, const char *id, uint32_t round, const uint8_t *da
 	enum db_status st;
 
 	memset(out, 0, sizeof(*out));
+	if (!signed_by_its_trustee(db, id, round, data, len, why)) {
+		*error = ERROR_CEREMONY_BAD_MESSAGE;
+		return DB_ROLLBACK;
+	}
 	st = db_txn_run(db, "ceremony-message", submit_txn, &s);
 	*error = s.error;
 	*why = s.why;

@@ -8,6 +8,7 @@
  * is complete and the dry run has succeeded.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -801,6 +802,65 @@ START_TEST(dry_run_refusals)
 }
 END_TEST
 
+struct concurrent {
+	struct sfx *s;
+	uint32_t round;
+	struct encoding_buf msg;
+	int status;
+};
+
+static void *
+post_concurrently(void *arg)
+{
+	struct concurrent *c = arg;
+	struct test_http r;
+
+	sfx_post_message(c->s, c->round, c->msg.data, c->msg.len, &r);
+	c->status = r.status;
+	test_http_free(&r);
+	return NULL;
+}
+
+/* Trustees post at once: each message is checked against what the
+ * others stored, and every one is accepted exactly once. */
+START_TEST(trustees_post_at_once)
+{
+	struct sfx s;
+	struct test_http r;
+	json_t *doc;
+
+	sfx_start(&s, "secret-6", 5, 3, false);
+	sfx_admin_post(&s, "ceremony/start", "{}", &r);
+	test_http_free(&r);
+	for (uint32_t round = 0; round < 4; round++) {
+		struct concurrent c[SFX_MAX_TRUSTEES];
+		pthread_t th[SFX_MAX_TRUSTEES];
+		struct sfx_view v;
+
+		sfx_view_load(&s, &v);
+		for (uint32_t d = 1; d <= s.n; d++) {
+			c[d - 1].s = &s;
+			c[d - 1].round = round;
+			encoding_buf_init(&c[d - 1].msg);
+			sfx_message(&s, &v, d, round, &c[d - 1].msg);
+		}
+		sfx_view_free(&v);
+		for (uint32_t d = 0; d < s.n; d++)
+			ck_assert_int_eq(pthread_create(&th[d], NULL, post_concurrently, &c[d]), 0);
+		for (uint32_t d = 0; d < s.n; d++) {
+			pthread_join(th[d], NULL);
+			ck_assert_int_eq(c[d].status, 201);
+			encoding_buf_free(&c[d].msg);
+		}
+	}
+	doc = sfx_get(&s, "ceremony", 200);
+	ck_assert_str_eq(json_string_value(json_object_get(doc, "state")), "complete");
+	ck_assert_uint_eq(json_array_size(json_object_get(doc, "messages")), 20);
+	json_decref(doc);
+	sfx_stop(&s);
+}
+END_TEST
+
 Suite *
 ceremony_suite(void)
 {
@@ -813,6 +873,7 @@ ceremony_suite(void)
 	tcase_add_test(tc, restart_exclude_freeze_and_access);
 	tcase_add_test(tc, open_mode_and_draft_problems);
 	tcase_add_test(tc, dry_run_refusals);
+	tcase_add_test(tc, trustees_post_at_once);
 	suite_add_tcase(s, tc);
 	return s;
 }
