@@ -52,13 +52,25 @@ async function fetchBundle(l, b) {
 	return r.json();
 }
 
+// Bundles a page adds as it runs (addBundles): a secret ballot's texts.
+const added = [];
+
 export async function loadTable(l) {
 	if (!LANGS.includes(l)) throw new Error('unknown language ' + l);
 	if (!tables[l]) {
-		const parts = await Promise.all(bundles().map((b) => fetchBundle(l, b)));
-		tables[l] = Object.assign(Object.create(null), ...parts);
+		const parts = await Promise.all([...bundles(), ...added].map((b) => fetchBundle(l, b)));
+		tables[l] ??= Object.assign(Object.create(null), ...parts);
 	}
 	return tables[l];
+}
+
+// Fetches more bundles into the tables loaded and to come, then
+// re-translates. Name them as literals (static.test.mjs reads them).
+export async function addBundles(...names) {
+	const fresh = names.filter((b) => !added.includes(b) && !bundles().includes(b));
+	added.push(...fresh);
+	await Promise.all(Object.keys(tables).map(async (l) => Object.assign(tables[l], ...(await Promise.all(fresh.map((b) => fetchBundle(l, b)))))));
+	apply(document);
 }
 
 export function has(key, l = lang) {

@@ -2,7 +2,8 @@
 // manifest_bytes (docs/protocol.md §5) from event 0 of the record and
 // recomputes election_hash, so that the ballot the browser signs indexes
 // the candidates of the signed-into-the-board manifest, not of a JSON view
-// that could differ. No DOM here: the module also runs under node.
+// that could differ; in secret mode also the election key (Y) from the
+// key ceremony's events. No DOM here: the module also runs under node.
 
 import { fromHex, toHex, h64, concat } from './protocol.js';
 
@@ -95,32 +96,59 @@ export async function openElectionHash(manifestBytes) {
 	return h64('election', concat(await h64('manifest', manifestBytes), Uint8Array.of(1)));
 }
 
-// Reads the first two lines of the record (header and event 0) and stops
-// the download there: {header, manifest, electionHash (hex), manifestBytes}.
+// Reads the record from its start up to the `open` event (the header,
+// the manifest, in secret mode the key ceremony's dkg-round<r> events, then
+// open) and stops the download there. → {header, manifest, manifestBytes,
+// electionHash (hex), opened (the record has its open event), secret}.
+// Open mode: election_hash = H64("election", manifest_hash ‖ u8(1)).
+// Secret mode (manifest mode 2): election_key.js, loaded only then, checks
+// the round-1 and round-3 events and computes Y and election_hash from
+// them; secret = {Y (hex), confirmedBy}. Throws when the record is not what
+// it should be, e.g. when the open event carries another election_hash.
 export async function fetchRecordManifest(electionId) {
 	const res = await fetch(`/api/elections/${encodeURIComponent(electionId)}/record`, { credentials: 'same-origin', cache: 'no-store' });
 	if (!res.ok || !res.body) throw new Error('record: HTTP ' + res.status);
 	const reader = res.body.getReader();
 	const td = new TextDecoder();
+	const lines = [];
 	let text = '';
 	try {
-		for (;;) {
-			const { value, done } = await reader.read();
-			if (value) text += td.decode(value, { stream: true });
-			const lines = text.split('\n');
-			if (lines.length > 2 || done) {
-				const header = JSON.parse(lines[0]);
-				const ev0 = JSON.parse(lines[1]);
-				if (header.format !== 'ngo-vote/record/v1' || ev0.n !== 0 || ev0.type !== 'manifest') throw new Error('record: unexpected start');
-				const manifestBytes = fromHex(ev0.data);
-				const manifest = decodeManifest(manifestBytes);
-				if (manifest.id !== header.election_id || manifest.serverPk !== header.server_pk) throw new Error('record: header and manifest differ');
-				return { header, manifest, manifestBytes, electionHash: toHex(await openElectionHash(manifestBytes)) };
+		for (let done = false; !done; ) {
+			const chunk = await reader.read();
+			done = chunk.done;
+			if (chunk.value) text += td.decode(chunk.value, { stream: true });
+			let nl;
+			while ((nl = text.indexOf('\n')) >= 0) {
+				lines.push(JSON.parse(text.slice(0, nl)));
+				text = text.slice(nl + 1);
+				const last = lines[lines.length - 1];
+				if (last.type === 'open' || last.head) done = true;
+				if (done) break;
 			}
 		}
 	} finally {
 		reader.cancel().catch(() => {});
 	}
+	const [header, ev0] = lines;
+	if (!header || header.format !== 'ngo-vote/record/v1' || !ev0 || ev0.n !== 0 || ev0.type !== 'manifest') throw new Error('record: unexpected start');
+	const events = lines.slice(2).filter((e) => !e.head);
+	const manifestBytes = fromHex(ev0.data);
+	const manifest = decodeManifest(manifestBytes, { allowSecret: true });
+	if (manifest.id !== header.election_id || manifest.serverPk !== header.server_pk) throw new Error('record: header and manifest differ');
+	const open = events.find((e) => e.type === 'open');
+	let electionHash;
+	let secret = null;
+	if (manifest.mode === 2) {
+		const { secretElection } = await import('./election_key.js');
+		const s = secretElection(manifestBytes, events);
+		if (open && s.confirmedBy.length !== manifest.trustees.length) throw new Error('record: a trustee did not confirm the election key');
+		electionHash = toHex(s.electionHash);
+		secret = { Y: toHex(s.Y), confirmedBy: s.confirmedBy };
+	} else {
+		electionHash = toHex(await openElectionHash(manifestBytes));
+	}
+	if (open && open.data !== electionHash) throw new Error('record: the open event names another election');
+	return { header, manifest, manifestBytes, electionHash, opened: Boolean(open), secret };
 }
 
 // Does the public JSON view (GET /api/elections/{id}) say what the record's
@@ -142,5 +170,13 @@ export function compareWithView(rec, view) {
 	});
 	const roll = Array.isArray(view.roll) ? view.roll : [];
 	if (roll.length !== m.voters.length || m.voters.some((v, i) => roll[i].id !== v.id || roll[i].public_key !== v.pk)) diff.push('roll');
+	// Secret mode: the key voters encrypt to and who holds its shares.
+	if ((view.mode === 'secret') !== (m.mode === 2)) diff.push('mode');
+	if (m.mode === 2) {
+		if (!rec.secret || view.y !== rec.secret.Y) diff.push('y');
+		if (view.t !== m.threshold || view.n !== m.trustees.length) diff.push('t');
+		const tv = Array.isArray(view.trustees) ? view.trustees : [];
+		if (tv.length !== m.trustees.length || m.trustees.some((x, i) => tv[i].id !== x.id || tv[i].public_key !== x.pk || tv[i].index !== i + 1)) diff.push('trustees');
+	}
 	return diff;
 }

@@ -3,7 +3,10 @@
 // NGO's key from IndexedDB; the browser builds the open ballot body of
 // protocol §8, signs DS("sig") ‖ STR("ballot") ‖ H64("ballot", body) and
 // keeps the server's receipt (localStorage, per election). No session is
-// needed: the signature is the authentication.
+// needed: the signature is the authentication. A secret-ballot election
+// (manifest mode 2) loads vote_secret.js, which encrypts the choices in
+// this browser (protocol §7) and says so before signing; the rest (sign,
+// send, receipt, revote, check) is the same.
 import { initPage, $, el, bi, clear, say, sayError, busy, downloadJson } from './ui.js';
 import { get, post, session, seg, ApiError } from './api.js';
 import { toHex, fromHex, h64, signingMessage, openBallotBody, trackingCode, receiptSignatureValid, isReceipt, fingerprintHex, groupFingerprint } from './protocol.js';
@@ -23,6 +26,10 @@ let lastSeq = 0;
 let choices = []; // per contest, a Set of candidate indices
 let step = 0;
 let shown = null; // the receipt entry on screen
+let secret = null; // vote_secret.js, for a secret-ballot election
+// Secret ballots: the choices behind a receipt are kept in this page's
+// memory only (never in localStorage), by seq.
+const sessionChoices = new Map();
 
 function show(id) {
 	for (const s of ['vote-list', 'vote-nokey', 'vote-pick', 'ballot', 'review', 'receipt']) $('#' + s).hidden = s !== id;
@@ -98,13 +105,19 @@ async function start() {
 	renderElection();
 	try {
 		rec = await fetchRecordManifest(electionId);
-	} catch {
-		say(msg, 'error.RECORD_UNAVAILABLE', undefined, 'error');
+	} catch (e) {
+		// A secret election whose key ceremony does not check out is not
+		// an unreadable record: say which.
+		say(msg, /^(dkg-|election key|record: a trustee|record: the open)/.test(e.message) ? 'error.ELECTION_KEY_INVALID' : 'error.RECORD_UNAVAILABLE', undefined, 'error');
 		return;
 	}
-	if (compareWithView(rec, view).length > 0) {
+	if (compareWithView(rec, view).length > 0 || (view.status !== 'draft' && !rec.opened)) {
 		say(msg, 'error.MANIFEST_MISMATCH', undefined, 'error');
 		return;
+	}
+	if (rec.manifest.mode === 2) {
+		secret = await import('./vote_secret.js');
+		await secret.render(rec, view);
 	}
 	say($('#el-verified'), 'vote.verified', { code: trackingCode(rec.electionHash) }, 'ok');
 	if (unsupported) {
@@ -191,8 +204,9 @@ function ruleOf(c) {
 
 function startBallot(previous) {
 	const contests = rec.manifest.contests;
+	const before = previous && (previous.choices || sessionChoices.get(previous.seq));
 	choices = contests.map((c) => {
-		const ids = previous && previous.choices ? previous.choices[c.id] || [] : [];
+		const ids = before ? before[c.id] || [] : [];
 		return new Set(ids.map((id) => c.candidates.findIndex((k) => k.id === id)).filter((i) => i >= 0));
 	});
 	const box = clear($('#contests'));
@@ -334,7 +348,8 @@ $('#review-back').addEventListener('click', () => {
 
 async function cast(retried) {
 	const seq = lastSeq + 1;
-	const body = openBallotBody(fromHex(rec.electionHash, 64), fromHex(voter.pk, 32), seq, choices.map((s) => [...s]));
+	const voterPk = fromHex(voter.pk, 32);
+	const body = secret ? await secret.ballotBody(rec, voterPk, seq, choices) : openBallotBody(fromHex(rec.electionHash, 64), voterPk, seq, choices.map((s) => [...s]));
 	const ballotHash = toHex(await h64('ballot', body));
 	const signature = toHex(await ks.sign(voter.key, await signingMessage('ballot', body)));
 	let r;
@@ -360,8 +375,10 @@ async function cast(retried) {
 	rec.manifest.contests.forEach((c, ci) => {
 		chosen[c.id] = namesOf(ci, choices[ci]).map((k) => k.id);
 	});
-	const entry = { ngo: voter.id, seq, at: new Date().toISOString(), receipt, choices: chosen };
+	// A secret ballot's choices are not written down in this browser.
+	const entry = { ngo: voter.id, seq, at: new Date().toISOString(), receipt, ...(secret ? { secret: true } : { choices: chosen }) };
 	if (!isReceipt(receipt)) throw new ApiError(r ? 201 : 0, { name: 'RECEIPT_MISMATCH' });
+	if (secret) sessionChoices.set(seq, chosen);
 	store(entry);
 	lastSeq = seq;
 	const matches = receipt.ballot_hash === ballotHash && receipt.election_hash === rec.electionHash;
@@ -371,7 +388,7 @@ async function cast(retried) {
 $('#sign').addEventListener('click', async () => {
 	const button = $('#sign');
 	busy(button, true);
-	say($('#sign-msg'), 'vote.sending', undefined, 'info');
+	say($('#sign-msg'), secret ? secret.SENDING : 'vote.sending', undefined, 'info');
 	try {
 		await cast(false);
 		say(msg, null);
@@ -396,8 +413,11 @@ async function showReceipt(entry, matches = true, again = false) {
 	clear($('#receipt-sent')).append(el('span', { date: entry.at }));
 	clear($('#receipt-seq')).append(el('span', { number: entry.seq }));
 	clear($('#receipt-n')).append(el('span', { number: r.n }));
-	const chosen = rec.manifest.contests.map((c) => (entry.choices && entry.choices[c.id] ? entry.choices[c.id] : []).map((id) => c.candidates.find((k) => k.id === id)).filter(Boolean));
+	const kept = entry.choices || sessionChoices.get(entry.seq);
+	const chosen = rec.manifest.contests.map((c) => (kept && kept[c.id] ? kept[c.id] : []).map((id) => c.candidates.find((k) => k.id === id)).filter(Boolean));
 	choiceList($('#receipt-choices'), chosen);
+	$('#receipt-choices').hidden = !kept;
+	if (secret) secret.receiptNote(Boolean(kept));
 	const fresh = entry.seq === lastSeq;
 	say($('#receipt-status'), !matches ? 'error.RECEIPT_MISMATCH' : again ? 'receipt.already_recorded' : fresh ? (entry.seq > 1 ? 'receipt.accepted_revote' : 'receipt.accepted') : 'receipt.superseded', undefined, !matches ? 'error' : fresh ? 'ok' : 'warn');
 	say($('#check-result'), null);
