@@ -3,7 +3,8 @@
 // rule, contests with candidates from the registry, exclusions from the
 // roll with a reason), what blocks opening in plain words, opening and
 // closing with the id typed back, live turnout, and the exports. Auditors
-// see the same read-only.
+// see the same read-only. A secret-ballot draft loads manage_secret.js
+// (trustees, threshold, dry run, the key ceremony, then decryption).
 import { initPage, $, el, bi, clear, say, sayError, busy, i18n } from './ui.js';
 import { get, post, put, session, seg, ApiError } from './api.js';
 import { groupFingerprint } from './protocol.js';
@@ -13,6 +14,8 @@ const ID_RE = /^[a-z0-9_-]{1,64}$/;
 const KHMER = /[\u1780-\u17FF]/;
 const POLL_MS = 4000;
 const PROBLEMS = ['NO_CONTESTS', 'FEWER_CANDIDATES_THAN_SEATS', 'MIN_ABOVE_MAX', 'MAX_ABOVE_CANDIDATES', 'CANDIDATE_UNKNOWN', 'CANDIDATE_INACTIVE', 'EMPTY_ROLL', 'VOTER_WITHOUT_KEY', 'EXCLUDED_UNKNOWN'];
+// Secret-ballot drafts only; their texts come with manage_secret.js.
+const SECRET_PROBLEMS = ['BALLOT_TOO_LARGE', 'NO_TRUSTEES', 'THRESHOLD_RANGE', 'TRUSTEE_KEY_INVALID', 'TRUSTEE_DUPLICATE', 'CEREMONY_NOT_STARTED', 'CEREMONY_STALE', 'CEREMONY_INCOMPLETE', 'DRY_RUN_PENDING'];
 
 await initPage('console');
 
@@ -23,6 +26,17 @@ let ngos = []; // the registry (GET /api/admin/ngos)
 let current = null; // {id, status, draft, problems}
 let pollTimer = null;
 let dirty = false;
+let secret = null; // manage_secret.js, once a secret-ballot draft needs it
+
+async function loadSecret() {
+	if (!secret) {
+		secret = await import('./manage_secret.js');
+		await secret.init({ editable, ngoName, reload: () => showDetail(current.id, { keepMessage: true }), problemsChanged });
+	}
+	return secret;
+}
+
+const isSecret = () => Boolean(current && current.draft && current.draft.mode === 'secret');
 
 function editable() {
 	return me && me.role === 'secretariat';
@@ -126,13 +140,15 @@ function fail(form, m, key, name) {
 
 // --- one election -------------------------------------------------------------
 
-async function showDetail(id) {
+async function showDetail(id, { keepMessage = false } = {}) {
 	try {
 		current = await get('/api/admin/elections/' + seg(id));
+		if (isSecret()) await loadSecret();
 	} catch (e) {
 		sayError(msg, e);
 		return;
 	}
+	if (!keepMessage) say($('#detail-msg'), null);
 	$('#detail').hidden = false;
 	renderHeader();
 	$('#draft-form').hidden = current.status !== 'draft';
@@ -149,6 +165,8 @@ async function showDetail(id) {
 		await refreshTurnout();
 		if (current.status === 'open') startPolling();
 	}
+	$('#ceremony').hidden = !isSecret();
+	if (secret) await secret.renderPanel(current);
 	if (location.hash === '#created') {
 		say($('#detail-msg'), 'manage.created', { id }, 'ok');
 		history.replaceState(null, '', location.pathname + location.search);
@@ -175,12 +193,38 @@ function renderDraft() {
 	$('#d-auto-close').checked = Boolean(d.auto_close);
 	const offset = -new Date().getTimezoneOffset() / 60;
 	clear($('#tz-help')).append(el('span', { i18n: 'manage.field.tz', args: { tz: 'UTC' + (offset >= 0 ? '+' : '') + offset } }));
+	$('#d-mode-open').checked = d.mode !== 'secret';
+	$('#d-mode-secret').checked = d.mode === 'secret';
 	renderContests(d.contests);
 	renderRoll(d.excluded);
-	if (!editable()) for (const inp of $('#draft-form').querySelectorAll('input, select')) inp.disabled = true;
-	$('#draft-form button[type=submit]').hidden = !editable();
-	$('#contest-add').hidden = !editable();
+	$('#secret-edit').hidden = d.mode !== 'secret';
+	if (secret) secret.renderDraft(current);
+	// A key ceremony freezes the draft (the trustees sign its manifest).
+	const frozen = secret ? secret.frozen(current) : false;
+	if (!editable() || frozen) {
+		for (const inp of $('#draft-form').querySelectorAll('input, select, textarea, button:not([type=submit])')) inp.disabled = true;
+		// A scrolling list of disabled boxes must still take the keyboard.
+		for (const pick of $('#draft-form').querySelectorAll('.cand-pick')) pick.tabIndex = 0;
+	} else for (const inp of $('#draft-form').querySelectorAll(':scope > fieldset input')) inp.disabled = false;
+	$('#draft-form button[type=submit]').hidden = !editable() || frozen;
+	$('#contest-add').hidden = !editable() || frozen;
 	setDirty(false);
+}
+
+for (const radio of [$('#d-mode-open'), $('#d-mode-secret')]) {
+	radio.addEventListener('change', async () => {
+		const on = $('#d-mode-secret').checked;
+		if (on && !secret) {
+			try {
+				await loadSecret();
+			} catch (e) {
+				sayError($('#draft-msg'), e);
+				return;
+			}
+			secret.renderDraft(current);
+		}
+		$('#secret-edit').hidden = !on;
+	});
 }
 
 function numberField(ci, name, value, key) {
@@ -313,6 +357,13 @@ function collect() {
 		}
 		d.excluded.push({ ngo_id: check.value, reason: reason.value.trim() });
 	}
+	// The secret-ballot fields go along once the page has them (an open
+	// draft never touched by them is sent as before).
+	if (secret) {
+		const more = secret.collect(form, m);
+		if (!more) return null;
+		Object.assign(d, { mode: $('#d-mode-secret').checked ? 'secret' : 'open' }, more);
+	}
 	return d;
 }
 
@@ -355,9 +406,12 @@ $('#draft-form').addEventListener('submit', async (ev) => {
 	busy(button, true);
 	try {
 		current = await put('/api/admin/elections/' + seg(current.id), d);
+		if (isSecret()) await loadSecret();
 		renderHeader();
 		renderDraft();
 		renderProblems();
+		$('#ceremony').hidden = !isSecret();
+		if (secret) await secret.renderPanel(current);
 		say($('#detail-msg'), 'manage.saved', undefined, 'ok');
 		$('#problems-h').focus();
 	} catch (e) {
@@ -389,6 +443,7 @@ function problemText(p, d) {
 	const name = ngo ? ngoName(ngo)[lang] || ngo : '';
 	const args = { contest, ngo: name, n: c ? c.candidates.length : 0, seats: c ? c.seats : 0, max: c ? c.max : 0 };
 	const target = c ? `#ce-${m[1]}` : ngo ? '#roll-' + ngo : p.field === 'contests' ? '#contest-add' : '#roll-table';
+	if (secret && SECRET_PROBLEMS.includes(p.problem)) return { key: 'problem.' + p.problem, ...secret.problemArgs(p, d) };
 	return { key: PROBLEMS.includes(p.problem) ? 'problem.' + p.problem : null, args, target };
 }
 
@@ -415,6 +470,15 @@ document.addEventListener('langchange', () => {
 	if (current && current.status === 'draft') renderProblems();
 });
 
+// The ceremony panel changed what blocks opening (a round completed, the
+// dry run succeeded): show the server's new list.
+function problemsChanged(next) {
+	if (!current || current.status !== 'draft') return;
+	current.problems = next.problems;
+	current.ceremony = next.ceremony;
+	renderProblems();
+}
+
 // --- open and close, with the id typed back ---------------------------------------------
 
 function setupConfirm() {
@@ -423,7 +487,9 @@ function setupConfirm() {
 	const action = current.status === 'draft' ? 'open' : current.status === 'open' ? 'close' : null;
 	form.hidden = !action;
 	if (!action) return;
-	for (const [sel, key] of [['#confirm-h', `manage.${action}.heading`], ['#confirm-text', `manage.${action}.text`], ['#confirm-submit', `manage.${action}.submit`]]) {
+	// Closing a secret-ballot vote publishes no result yet: the trustees decrypt.
+	const closeSecret = action === 'close' && secret && isSecret();
+	for (const [sel, key] of [['#confirm-h', `manage.${action}.heading`], ['#confirm-text', closeSecret ? secret.CLOSE_TEXT : `manage.${action}.text`], ['#confirm-submit', `manage.${action}.submit`]]) {
 		$(sel).setAttribute('data-i18n', key);
 	}
 	$('#confirm-label').setAttribute('data-i18n', 'manage.confirm.label');
@@ -452,7 +518,7 @@ function setupConfirm() {
 			say(m, null);
 			stopPolling();
 			await showDetail(current.id);
-			say($('#detail-msg'), action === 'open' ? 'manage.opened' : 'manage.closed', { id: current.id }, 'ok');
+			say($('#detail-msg'), action === 'open' ? 'manage.opened' : closeSecret ? secret.CLOSED : 'manage.closed', { id: current.id }, 'ok');
 			$('#detail').focus();
 		} catch (e) {
 			sayError(m, e);
