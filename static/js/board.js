@@ -1,7 +1,8 @@
 // board.js -- the public board, a page at a time: every event with its
-// number, time and chain hash; ballots with the NGO, its choices and the
-// ballot's tracking code. The record is what auditors verify; this is a
-// view of it.
+// number, time and chain hash; ballots with the NGO, its choices (or, in
+// a secret-ballot election, that they are encrypted) and the ballot's
+// tracking code; the key ceremony's, tally and partial-decryption events
+// with their trustee. The record is what auditors verify; this is a view.
 import { initPage, $, el, bi, clear, sayError } from './ui.js';
 import { get, seg } from './api.js';
 import { trackingCode } from './protocol.js';
@@ -32,7 +33,33 @@ function pager(total) {
 	nav.append(...parts.filter(Boolean));
 }
 
+// dkg-round0..3 → dkg; a type this page does not know → other.
+function kind(type) {
+	if (/^dkg-round[0-3]$/.test(type)) return 'dkg';
+	return ['manifest', 'open', 'ballot', 'close', 'tally', 'partial-decryption', 'result'].includes(type) ? type : 'other';
+}
+
+// A trustee named by its index (or id) in the election view.
+function trustee(view, who) {
+	const t = (view.trustees || []).find((x) => x.index === who || x.id === who);
+	return el('p', {}, el('span', { i18n: 'board.trustee' }), ' ', t ? bi('span', t.name || { en: t.id }) : el('span', { class: 'mono', text: String(who ?? '?') }));
+}
+
 function details(ev, view) {
+	if (ev.type === 'ballot' && ev.ballot && ev.ballot.encrypted) {
+		const b = ev.ballot;
+		const voter = (view.roll || []).find((r) => r.id === b.voter);
+		return el(
+			'div',
+			{ class: 'ballot-view' },
+			el('p', {}, voter ? bi('span', voter.name) : el('span', { class: 'mono', text: b.voter || '?' }), ' ', el('span', { class: 'sub', i18n: 'board.seq', args: { seq: b.seq } })),
+			el('p', {}, el('span', { i18n: 'board.tracking' }), ' ', el('span', { class: 'code', text: trackingCode(b.ballot_hash) })),
+			el('p', { class: 'encrypted', i18n: 'board.encrypted' }),
+		);
+	}
+	const k = kind(ev.type);
+	if (k === 'dkg' || k === 'partial-decryption') return el('div', {}, trustee(view, ev.trustee), el('p', { class: 'sub', i18n: 'board.type_help.' + k }));
+	if (k === 'tally') return el('div', {}, el('p', { i18n: 'board.tally_detail', args: { n: ev.counted ?? 0 } }), el('p', { class: 'sub', i18n: 'board.type_help.tally' }));
 	if (ev.type === 'ballot' && ev.ballot) {
 		const b = ev.ballot;
 		const voter = (view.roll || []).find((r) => r.id === b.voter);
@@ -57,7 +84,7 @@ function details(ev, view) {
 		);
 	}
 	if (ev.type === 'close') return el('p', { i18n: 'board.close_detail', args: { n: ev.ballots ?? 0 } });
-	return el('p', { i18n: 'board.type_help.' + (['manifest', 'open', 'result'].includes(ev.type) ? ev.type : 'other') });
+	return el('p', { i18n: 'board.type_help.' + (['manifest', 'open', 'result'].includes(k) ? k : 'other') });
 }
 
 if (!id) {
@@ -78,7 +105,7 @@ if (!id) {
 				el(
 					'li',
 					{ class: 'event', attrs: { 'data-n': ev.n, 'data-type': ev.type } },
-					el('p', { class: 'event-head' }, el('span', { class: 'event-n', i18n: 'board.n', args: { n: ev.n } }), ' ', el('span', { class: 'badge', i18n: 'board.type.' + (['manifest', 'open', 'ballot', 'close', 'result'].includes(ev.type) ? ev.type : 'other') }), ' ', el('span', { class: 'sub-inline', date: ev.at })),
+					el('p', { class: 'event-head' }, el('span', { class: 'event-n', i18n: 'board.n', args: { n: ev.n } }), ' ', el('span', { class: 'badge', i18n: 'board.type.' + kind(ev.type), args: kind(ev.type) === 'dkg' ? { r: Number(ev.type.slice(-1)) } : undefined }), ' ', el('span', { class: 'sub-inline', date: ev.at })),
 					details(ev, view),
 					el('p', { class: 'event-hash' }, el('span', { class: 'sub', i18n: 'board.hash' }), el('code', { class: 'hash', text: ev.hash })),
 				),

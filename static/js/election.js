@@ -1,7 +1,9 @@
 // election.js -- one election in public: its manifest (contests,
 // candidates, the roll with key fingerprints), checked against the
-// record's event 0, and who has voted (an open vote is a roll-call vote).
-import { initPage, $, el, bi, clear, say, sayError } from './ui.js';
+// record's event 0 (in a secret-ballot election, also the election key
+// from the key ceremony's events), who has voted (an open vote is a
+// roll-call vote; a secret one hides only the choices) and the trustees.
+import { initPage, $, el, bi, clear, say, sayError, i18n } from './ui.js';
 import { get, seg } from './api.js';
 import { trackingCode, groupFingerprint } from './protocol.js';
 import { fetchRecordManifest, compareWithView } from './manifest.js';
@@ -25,6 +27,17 @@ function render(v) {
 	if (v.closes_at) sched.append(el('span', {}, el('span', { i18n: 'elections.closes' }), ' ', el('span', { date: v.closes_at })));
 	if (!v.opens_at && !v.closes_at) sched.append(el('span', { i18n: 'election.f.by_hand' }));
 	clear($('#e-revote')).append(el('span', { i18n: v.revote ? 'election.f.revote_yes' : 'election.f.revote_no' }));
+	const trustees = v.trustees || [];
+	if (v.mode === 'secret') {
+		const args = { t: v.t, n: trustees.length };
+		$('#e-mode').setAttribute('data-i18n', 'election.f.mode_secret');
+		$('#e-mode').setAttribute('data-i18n-args', JSON.stringify(args));
+		clear($('#trustees-help')).append(el('span', { i18n: 'election.trustees_help', args }));
+		const tb = clear($('#trustees-table tbody'));
+		for (const x of trustees) tb.append(el('tr', { attrs: { 'data-trustee': x.id } }, el('td', {}, bi('span', x.name || { en: x.id }), el('span', { class: 'mono sub', text: `${x.index} · ${x.id}` })), el('td', {}, el('span', { class: 'fingerprint', text: groupFingerprint(x.fingerprint) }))));
+		$('#e-trustees').hidden = false;
+		i18n.apply($('#election-body'));
+	}
 	$('#e-code').textContent = trackingCode(v.election_hash);
 	$('#e-hash').textContent = v.election_hash;
 	$('#e-server').textContent = v.server_pk;

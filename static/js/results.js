@@ -1,9 +1,10 @@
 // results.js -- the published result: per contest the elected NGOs and a
 // bar per candidate (inline SVG made with DOM calls: geometry attributes
 // only, nothing the CSP forbids), downloads, and minutes in English and
-// Khmer for printing.
+// Khmer for printing. A secret-ballot election's result names the trustees
+// who decrypted its totals (Q), and waits for them (RESULT_PENDING).
 import { initPage, $, el, bi, clear, say, sayError, i18n } from './ui.js';
-import { get, seg } from './api.js';
+import { get, seg, ApiError } from './api.js';
 import { trackingCode } from './protocol.js';
 import { downloadResultJson, downloadResultCsv } from './export.js';
 
@@ -64,10 +65,17 @@ function contestSection(c) {
 	);
 }
 
+// The trustees whose partial decryptions made the result (Q).
+function decryptedBy(view, result) {
+	const q = new Set(((result && result.decrypted_by) || []).map((x) => x.index));
+	return (view.trustees || []).filter((x) => q.has(x.index));
+}
+
 function minutes(lang, view, result, openAt, closeAt) {
 	const t = (o) => (o && (o[lang] || o.en)) || '';
 	const a = el('article', { class: 'minutes', attrs: { lang, 'data-lang-fixed': lang } });
 	const tu = view.turnout || { voted: 0, eligible: 0 };
+	const secret = view.mode === 'secret';
 	a.append(
 		el('h1', { i18n: 'minutes.title' }),
 		el('p', { class: 'ngo-name', text: t(view.title) }),
@@ -84,6 +92,8 @@ function minutes(lang, view, result, openAt, closeAt) {
 			el('dd', { number: result.counted }),
 			el('dt', { i18n: 'minutes.election_code' }),
 			el('dd', { class: 'mono', text: trackingCode(view.election_hash) }),
+			secret ? el('dt', { i18n: 'minutes.decrypted_by' }) : null,
+			secret ? el('dd', { text: decryptedBy(view, result).map((x) => t(x.name) || x.id).join(', ') }) : null,
 		),
 	);
 	for (const c of result.contests || []) {
@@ -102,14 +112,17 @@ function minutes(lang, view, result, openAt, closeAt) {
 			...notes(c),
 		);
 	}
-	a.append(el('p', { i18n: 'minutes.statement' }), el('p', { class: 'mono hash', text: 'election_hash ' + view.election_hash }), el('p', { class: 'mono hash', text: 'tally_hash ' + result.tally_hash }));
+	a.append(el('p', { i18n: secret ? 'minutes.statement_secret' : 'minutes.statement' }), el('p', { class: 'mono hash', text: 'election_hash ' + view.election_hash }), el('p', { class: 'mono hash', text: 'tally_hash ' + result.tally_hash }));
 	a.append(el('div', { class: 'signatures' }, ['minutes.sign_secretariat', 'minutes.sign_observer', 'minutes.sign_observer'].map((k) => el('p', {}, el('span', { i18n: k }), el('span', { class: 'sign-line' })))));
 	return a;
 }
 
-async function eventTimes(total) {
-	const first = await get(`/api/elections/${seg(id)}/board?from=0&limit=2`);
-	const last = await get(`/api/elections/${seg(id)}/board?from=${Math.max(0, total - 2)}&limit=2`);
+// When voting opened and closed. In secret mode the key ceremony's 4n
+// events come before open, and the tally and up to n partial decryptions
+// between close and result.
+async function eventTimes(total, n) {
+	const first = await get(`/api/elections/${seg(id)}/board?from=0&limit=${2 + 4 * n}`);
+	const last = await get(`/api/elections/${seg(id)}/board?from=${Math.max(0, total - 3 - n)}&limit=${3 + n}`);
 	const find = (evs, type) => ((evs || []).find((e) => e.type === type) || {}).at;
 	return [find(first.events, 'open'), find(last.events, 'close')];
 }
@@ -128,27 +141,45 @@ if (!id) {
 			say(msg, 'results.not_closed', undefined, 'info');
 			for (const b of ['#r-print', '#r-json', '#r-csv']) $(b).hidden = true;
 		} else {
-			const result = await get(`/api/elections/${seg(id)}/result`);
-			const t = view.turnout || { voted: 0, eligible: 0 };
-			clear($('#r-summary')).append(el('span', { i18n: 'results.summary', args: { counted: result.counted, eligible: t.eligible } }));
-			clear($('#r-contests')).append(...(result.contests || []).map(contestSection));
-			$('#r-json').addEventListener('click', () => downloadResultJson(id, result));
-			$('#r-csv').addEventListener('click', () => downloadResultCsv(id, result));
-			$('#r-print').addEventListener('click', () => window.print());
-			// The minutes carry both languages whatever the page shows.
-			await Promise.all([i18n.loadTable('en'), i18n.loadTable('km')]);
-			let times = [null, null];
+			let result = null;
 			try {
-				const b = await get(`/api/elections/${seg(id)}/board?from=0&limit=1`);
-				times = await eventTimes(b.total);
-			} catch {
-				/* the minutes say nothing of the times */
+				result = await get(`/api/elections/${seg(id)}/result`);
+			} catch (e) {
+				if (!(e instanceof ApiError && e.errorName === 'RESULT_PENDING')) throw e;
+				say(msg, 'results.pending', { t: view.t, n: (view.trustees || []).length }, 'info');
+				for (const b of ['#r-print', '#r-json', '#r-csv']) $(b).hidden = true;
 			}
-			const box = clear($('#minutes'));
-			box.append(minutes('en', view, result, ...times), minutes('km', view, result, ...times));
-			i18n.apply(box);
+			if (result) await show(view, result);
 		}
 	} catch (e) {
 		sayError(msg, e);
 	}
+}
+
+async function show(view, result) {
+	const t = view.turnout || { voted: 0, eligible: 0 };
+	clear($('#r-summary')).append(el('span', { i18n: 'results.summary', args: { counted: result.counted, eligible: t.eligible } }));
+	if (view.mode === 'secret') {
+		const q = decryptedBy(view, result);
+		clear($('#r-decrypted')).append(el('p', { i18n: 'results.decrypted_by', args: { k: q.length } }), el('ul', { class: 'trustee-names' }, q.map((x) => el('li', { attrs: { 'data-trustee': x.id } }, bi('span', x.name || { en: x.id })))));
+		$('#r-decrypted').hidden = false;
+		$('#r-how').setAttribute('data-i18n', 'results.how_secret');
+		i18n.apply($('#r-how'));
+	}
+	clear($('#r-contests')).append(...(result.contests || []).map(contestSection));
+	$('#r-json').addEventListener('click', () => downloadResultJson(id, result));
+	$('#r-csv').addEventListener('click', () => downloadResultCsv(id, result));
+	$('#r-print').addEventListener('click', () => window.print());
+	// The minutes carry both languages whatever the page shows.
+	await Promise.all([i18n.loadTable('en'), i18n.loadTable('km')]);
+	let times = [null, null];
+	try {
+		const b = await get(`/api/elections/${seg(id)}/board?from=0&limit=1`);
+		times = await eventTimes(b.total, (view.trustees || []).length);
+	} catch {
+		/* the minutes say nothing of the times */
+	}
+	const box = clear($('#minutes'));
+	box.append(minutes('en', view, result, ...times), minutes('km', view, result, ...times));
+	i18n.apply(box);
 }
