@@ -18,6 +18,12 @@ export const SHOTS = path.join(ROOT, 'build', 'e2e');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 export const USE_MOCK = process.env.NGO_VOTE_E2E_SERVER === 'mock';
 
+// Page-weight budgets, uncompressed, fonts aside (the reasons are in
+// static.test.mjs): every page of an open-ballot election, and what a
+// page loads for a secret-ballot one.
+export const BUDGET = 100 * 1024;
+export const SECRET_BUDGET = 180 * 1024;
+
 export function tmpDir(prefix = 'ngo-vote-e2e-') {
 	return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
 }
