@@ -234,26 +234,29 @@ elections_draft_problems(struct db *db, const char *id, const json_t *draft)
 {
 	bool secret = election_draft_secret(draft);
 	struct election_draft_ceremony facts;
-	struct election_build b;
-	struct ceremony c;
+	struct election_build b = {0};
+	struct ceremony c = {0};
 	json_t *problems = NULL;
-	enum db_status st;
+	enum db_status st = DB_NOT_FOUND;
 
-	if (election_build(db, id, draft, secret, &b) != DB_OK)
-		return NULL;
 	if (secret) {
 		st = ceremony_load(db, id, &c);
 		if (st != DB_OK && st != DB_NOT_FOUND)
-			goto out;
-		st = ceremony_draft_facts(db, id, st == DB_OK ? &c : NULL,
-		                          b.has_manifest ? &b.manifest : NULL, &facts);
-		ceremony_clear(&c);
-		if (st != DB_OK)
+			return NULL;
+	}
+	/* the manifest (costly with a long roll) only to see whether the
+	 * frozen one is stale */
+	if (election_build(db, id, draft, st == DB_OK, &b) != DB_OK)
+		goto out;
+	if (secret) {
+		if (ceremony_draft_facts(db, id, st == DB_OK ? &c : NULL,
+		                         b.has_manifest ? &b.manifest : NULL, &facts) != DB_OK)
 			goto out;
 		election_draft_ceremony_problems(draft, &facts, b.problems);
 	}
 	problems = json_incref(b.problems);
 out:
+	ceremony_clear(&c);
 	election_build_free(&b);
 	return problems;
 }
