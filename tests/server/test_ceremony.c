@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "crypto.h"
 #include "protocol_decrypt.h"
@@ -802,6 +803,28 @@ START_TEST(dry_run_refusals)
 }
 END_TEST
 
+/* The timer does not open a secret election whose ceremony is not done. */
+START_TEST(timer_waits_for_the_ceremony)
+{
+	struct sfx s;
+	json_t *draft;
+	char past[21], future[21];
+
+	sfx_start(&s, "secret-7", 2, 2, false);
+	draft = sfx_draft(&s);
+	efx_time(time(NULL) - 60, past);
+	efx_time(time(NULL) + 3600, future);
+	json_object_set_new(draft, "opens_at", json_string(past));
+	json_object_set_new(draft, "closes_at", json_string(future));
+	json_object_set_new(draft, "auto_open", json_true());
+	json_decref(efx_draft_put(&s.x, s.id, draft, 200));
+	json_decref(draft);
+	ck_assert(!efx_wait_status(&s.x.d, s.id, "open", 2.5));
+	ck_assert_int_eq(efx_board_rows(&s.x.d, s.id), 0);
+	sfx_stop(&s);
+}
+END_TEST
+
 struct concurrent {
 	struct sfx *s;
 	uint32_t round;
@@ -874,6 +897,7 @@ ceremony_suite(void)
 	tcase_add_test(tc, open_mode_and_draft_problems);
 	tcase_add_test(tc, dry_run_refusals);
 	tcase_add_test(tc, trustees_post_at_once);
+	tcase_add_test(tc, timer_waits_for_the_ceremony);
 	suite_add_tcase(s, tc);
 	return s;
 }
