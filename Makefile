@@ -56,7 +56,7 @@ PROGRAMS = $(DAEMON) $(VERIFIER) $(CASTER) $(TRUSTEE)
 FAULTFS  = $(BUILD)/faultfs.so
 
 .PHONY: all deps run test test-only test-e2e check-asan check-valgrind format format-check \
-        install clean bench-load
+        install clean bench-load bench-secret
 .DEFAULT_GOAL := all
 
 all: $(PROGRAMS) $(TESTS) $(FAULTFS)
@@ -184,6 +184,13 @@ check-valgrind:
 bench-load:
 	@$(MAKE) --no-print-directory deps
 	sh bench/load/run.sh $(BENCH_ARGS)
+
+# Secret-ballot benchmark (issue 8): our verifier and encryption next to
+# Belenios 2.0 (bench/secret/README.md, docs/performance.md).  BENCH_ARGS:
+# the number of voters (default 10000); SKIP_BELENIOS=1 skips Belenios.
+bench-secret:
+	@$(MAKE) --no-print-directory deps
+	sh bench/secret/run.sh $(BENCH_ARGS)
 
 # libFuzzer harnesses (tests/fuzz/README.md), built with clang and the
 # sanitizers into $(BUILD)/fuzz, each linked with the parsers it drives
