@@ -149,6 +149,40 @@ ctx_contest(const uint8_t *election_hash, const uint8_t *voter_pk, uint32_t c, u
 	return ctx;
 }
 
+/* OR["ballot/selection", ctx_sel](Y, alpha, beta, V = (0, 1)) of §7.2;
+ * sel points at alpha || beta. */
+static struct proof_or_statement
+selection_statement(const uint8_t ctx[CTX_SEL_BYTES], const uint8_t *y, const uint8_t *sel)
+{
+	return (struct proof_or_statement){
+	    .tag = "ballot/selection",
+	    .ctx = ctx,
+	    .ctx_len = CTX_SEL_BYTES,
+	    .y = y,
+	    .alpha = sel,
+	    .beta = sel + PGROUP_BYTES,
+	    .k = 2,
+	    .v0 = 0,
+	};
+}
+
+/* OR["ballot/contest", ctx_con](Y, A, B, V = (min..max)) of §7.3. */
+static struct proof_or_statement
+contest_statement(const uint8_t *ctx, size_t ctx_len, const uint8_t *y, const uint8_t *a,
+                  const uint8_t *b, uint32_t k, uint32_t min)
+{
+	return (struct proof_or_statement){
+	    .tag = "ballot/contest",
+	    .ctx = ctx,
+	    .ctx_len = ctx_len,
+	    .y = y,
+	    .alpha = a,
+	    .beta = b,
+	    .k = k,
+	    .v0 = min,
+	};
+}
+
 static void
 contest_aggregate(const struct protocol_sballot_contest *sc, uint8_t a[PGROUP_BYTES],
                   uint8_t b[PGROUP_BYTES])
@@ -176,16 +210,7 @@ protocol_sballot_proofs_verify(const struct protocol_manifest *m, const uint8_t 
 
 		for (uint32_t i = 0; i < sc->n_candidates; i++) {
 			const uint8_t *s = sc->selections + (size_t)i * SBALLOT_SELECTION_BYTES;
-			struct proof_or_statement st = {
-			    .tag = "ballot/selection",
-			    .ctx = ctx,
-			    .ctx_len = sizeof(ctx),
-			    .y = y,
-			    .alpha = s,
-			    .beta = s + PGROUP_BYTES,
-			    .k = 2,
-			    .v0 = 0,
-			};
+			struct proof_or_statement st = selection_statement(ctx, y, s);
 
 			ctx_selection(ctx, b->election_hash, b->voter_pk, c, i);
 			if (!proof_or_verify(&st, s + SBALLOT_CT_BYTES))
@@ -196,16 +221,8 @@ protocol_sballot_proofs_verify(const struct protocol_manifest *m, const uint8_t 
 		                   sc->selections, SBALLOT_SELECTION_BYTES, &cctx_len);
 		if (cctx == NULL)
 			return false;
-		struct proof_or_statement st = {
-		    .tag = "ballot/contest",
-		    .ctx = cctx,
-		    .ctx_len = cctx_len,
-		    .y = y,
-		    .alpha = a,
-		    .beta = bb,
-		    .k = sc->k,
-		    .v0 = k->min,
-		};
+		struct proof_or_statement st =
+		    contest_statement(cctx, cctx_len, y, a, bb, sc->k, k->min);
 		ok = proof_or_verify(&st, sc->range);
 		free(cctx);
 		if (!ok)
@@ -318,16 +335,7 @@ protocol_sballot_build(const struct protocol_manifest *m,
 			pgroup_small_multiple(mg, mi);
 			pgroup_add(s + PGROUP_BYTES, ry, mg);
 			ctx_selection(ctx, election_hash, voter_pk, c, i);
-			struct proof_or_statement st = {
-			    .tag = "ballot/selection",
-			    .ctx = ctx,
-			    .ctx_len = sizeof(ctx),
-			    .y = y,
-			    .alpha = s,
-			    .beta = s + PGROUP_BYTES,
-			    .k = 2,
-			    .v0 = 0,
-			};
+			struct proof_or_statement st = selection_statement(ctx, y, s);
 			snprintf(sub, sizeof(sub), "%s/c%u/i%u", label, c, i);
 			proof_or_prove(&st, mi, r, rng, sub, s + SBALLOT_CT_BYTES);
 			crypto_core_ristretto255_scalar_add(r_sum, r_sum, r);
@@ -341,16 +349,8 @@ protocol_sballot_build(const struct protocol_manifest *m,
 		if (cctx == NULL) {
 			ok = false;
 		} else {
-			struct proof_or_statement st = {
-			    .tag = "ballot/contest",
-			    .ctx = cctx,
-			    .ctx_len = cctx_len,
-			    .y = y,
-			    .alpha = a,
-			    .beta = b,
-			    .k = k->max - k->min + 1,
-			    .v0 = k->min,
-			};
+			struct proof_or_statement st =
+			    contest_statement(cctx, cctx_len, y, a, b, k->max - k->min + 1, k->min);
 			snprintf(sub, sizeof(sub), "%s/c%u/range", label, c);
 			proof_or_prove(&st, count - k->min, r_sum, rng, sub, range);
 			encoding_buf_le32(out, n_c);
