@@ -42,13 +42,20 @@ const command = (...lines) => el('pre', { class: 'cmd', text: lines.join('\n') }
 
 // --- the draft: trustees, threshold, dry run -------------------------------------
 
+const pkOf = (row) => row.querySelector('.t-pk').value.toLowerCase().replace(/\s+/g, '');
+
+// The key's fingerprint as the trustee's tool prints it (or why there is none).
 async function showFingerprint(row) {
-	const out = row.querySelector('.t-fp');
-	const pk = row.querySelector('.t-pk').value.trim().toLowerCase();
-	clear(out);
-	if (!pk) return out.append(el('span', { class: 'badge off', i18n: 'manage.secret.no_key' }));
-	if (!PK_RE.test(pk)) return out.append(el('span', { class: 'badge off', i18n: 'manage.secret.bad_key' }));
-	out.append(el('span', { class: 'fingerprint', text: groupFingerprint(await fingerprintHex(fromHex(pk, 32))) }));
+	const pk = pkOf(row);
+	let node;
+	if (!pk) node = el('span', { class: 'badge off', i18n: 'manage.secret.no_key' });
+	else if (!PK_RE.test(pk)) node = el('span', { class: 'badge off', i18n: 'manage.secret.bad_key' });
+	else {
+		const fp = groupFingerprint(await fingerprintHex(fromHex(pk, 32)));
+		if (pkOf(row) !== pk) return; // typed on meanwhile: a later call shows it
+		node = el('span', { class: 'fingerprint', text: fp });
+	}
+	clear(row.querySelector('.t-fp')).append(node);
 }
 
 function trusteeRow(tr, i) {
@@ -84,7 +91,7 @@ function renderTrustees(list) {
 function trusteesNow() {
 	return [...$('#trustees-edit').querySelectorAll('fieldset.trustee-edit')].map((row) => {
 		const v = (cls) => row.querySelector('.t-' + cls).value.trim();
-		return { id: v('id'), name: { en: v('name-en'), km: v('name-km') }, pk: v('pk').toLowerCase().replace(/\s+/g, '') };
+		return { id: v('id'), name: { en: v('name-en'), km: v('name-km') }, pk: pkOf(row) };
 	});
 }
 
