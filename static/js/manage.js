@@ -14,8 +14,6 @@ const ID_RE = /^[a-z0-9_-]{1,64}$/;
 const KHMER = /[\u1780-\u17FF]/;
 const POLL_MS = 4000;
 const PROBLEMS = ['NO_CONTESTS', 'FEWER_CANDIDATES_THAN_SEATS', 'MIN_ABOVE_MAX', 'MAX_ABOVE_CANDIDATES', 'CANDIDATE_UNKNOWN', 'CANDIDATE_INACTIVE', 'EMPTY_ROLL', 'VOTER_WITHOUT_KEY', 'EXCLUDED_UNKNOWN'];
-// Secret-ballot drafts only; their texts come with manage_secret.js.
-const SECRET_PROBLEMS = ['BALLOT_TOO_LARGE', 'NO_TRUSTEES', 'THRESHOLD_RANGE', 'TRUSTEE_KEY_INVALID', 'TRUSTEE_DUPLICATE', 'CEREMONY_NOT_STARTED', 'CEREMONY_STALE', 'CEREMONY_INCOMPLETE', 'DRY_RUN_PENDING'];
 
 await initPage('console');
 
@@ -443,7 +441,7 @@ function problemText(p, d) {
 	const name = ngo ? ngoName(ngo)[lang] || ngo : '';
 	const args = { contest, ngo: name, n: c ? c.candidates.length : 0, seats: c ? c.seats : 0, max: c ? c.max : 0 };
 	const target = c ? `#ce-${m[1]}` : ngo ? '#roll-' + ngo : p.field === 'contests' ? '#contest-add' : '#roll-table';
-	if (secret && SECRET_PROBLEMS.includes(p.problem)) return { key: 'problem.' + p.problem, ...secret.problemArgs(p, d) };
+	if (secret && secret.PROBLEMS.includes(p.problem)) return { key: 'problem.' + p.problem, ...secret.problemArgs(p, d) };
 	return { key: PROBLEMS.includes(p.problem) ? 'problem.' + p.problem : null, args, target };
 }
 

@@ -17,6 +17,9 @@ const ROUNDS = [0, 1, 2, 3];
 const ROUND_KEYS = ['manage.ceremony.round0', 'manage.ceremony.round1', 'manage.ceremony.round2', 'manage.ceremony.round3'];
 const RUNNING = ['round0', 'round1', 'round2', 'round3'];
 
+// What blocks opening a secret-ballot draft only (manage.js has the rest).
+export const PROBLEMS = ['BALLOT_TOO_LARGE', 'NO_TRUSTEES', 'THRESHOLD_RANGE', 'TRUSTEE_KEY_INVALID', 'TRUSTEE_DUPLICATE', 'CEREMONY_NOT_STARTED', 'CEREMONY_STALE', 'CEREMONY_INCOMPLETE', 'DRY_RUN_PENDING'];
+
 // Closing a secret-ballot vote: what the console says before and after.
 export const CLOSE_TEXT = 'manage.trustees.close_text';
 export const CLOSED = 'manage.trustees.closed';

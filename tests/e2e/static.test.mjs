@@ -68,11 +68,11 @@ const SECRET_PAGE_ERRORS = {
 const STATUS_KEYS = ['election.status.draft', 'election.status.open', 'election.status.closed'];
 const VERDICTS = ['held', 'not_signed_by_server', 'other_election', 'missing', 'differs', 'unknown'].map((v) => 'verdict.' + v);
 // What blocks opening a draft: every code server/election_draft.c reports;
-// manage.js lists them as PROBLEMS, those of secret drafts as SECRET_PROBLEMS.
+// manage.js lists them as PROBLEMS, manage_secret.js those of secret drafts.
 const PROBLEM_CODES = [...new Set([...fs.readFileSync(path.join(ROOT, 'server/election_draft.c'), 'utf8').matchAll(/problem(?:_ngo)?\(\s*list,\s*[^,]+,\s*"([A-Z_]+)"/g)].map((m) => m[1]))];
-const codeList = (name) => [...(new RegExp(`const ${name} = \\[([^\\]]+)\\]`).exec(read('js/manage.js')) || ['', ''])[1].matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
-const PROBLEMS = codeList('PROBLEMS').map((p) => 'problem.' + p);
-const SECRET_PROBLEMS = codeList('SECRET_PROBLEMS').map((p) => 'problem.' + p);
+const codeList = (file) => [...(/const PROBLEMS = \[([^\]]+)\]/.exec(read(file)) || ['', ''])[1].matchAll(/'([A-Z_]+)'/g)].map((m) => m[1]);
+const PROBLEMS = codeList('js/manage.js').map((p) => 'problem.' + p);
+const SECRET_PROBLEMS = codeList('js/manage_secret.js').map((p) => 'problem.' + p);
 const EVENT_TYPES = [...['manifest', 'open', 'ballot', 'close', 'result', 'dkg', 'tally', 'partial-decryption', 'other'].map((t) => 'board.type.' + t), ...['manifest', 'open', 'result', 'dkg', 'tally', 'partial-decryption', 'other'].map((t) => 'board.type_help.' + t)];
 const PAGE_DYNAMIC = {
 	'console.html': ['role.secretariat', 'role.auditor', 'code.none', 'code.issued', 'code.used', 'code.expired', 'code.revoked'],
