@@ -226,6 +226,7 @@ submit_txn(struct db *db, void *cls)
 	                          (const uint8_t(*)[32])ab, &pd, &s->why))
 		goto out;
 	s->out->trustee = pd.j;
+	s->out->attempt = c.row.attempt;
 	timeutil_now(now);
 	st = dbq_dry_run_partial_insert(db, s->id, c.row.attempt, pd.j, s->data, s->len, now);
 	if (st != DB_OK)

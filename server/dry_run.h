@@ -26,6 +26,7 @@ enum db_status dry_run_start(struct db *db, const char *id, const char *actor,
 /* A trustee's partial decryption, as accepted. */
 struct dry_run_accepted {
 	uint32_t trustee;
+	uint32_t attempt;             /* the ceremony attempt it belongs to */
 	enum dbq_dry_run_state state; /* after this one */
 };
 

@@ -10,9 +10,8 @@
 
 #include "ceremony.h"
 #include "dbq_dry_run.h"
-#include "dbq_elections.h"
 #include "election_draft.h"
-#include "encoding.h"
+#include "h_secret.h"
 #include "handlers.h"
 #include "jspec.h"
 #include "reply.h"
@@ -20,80 +19,49 @@
 /* A ceremony message: R2 of 16 trustees is about 5 KB. */
 #define CEREMONY_MESSAGE_MAX 65536
 
-static json_t *
-hex(const uint8_t *p, size_t n)
-{
-	char *s = encoding_hex_encode_alloc(p, n);
-	json_t *j = s ? json_string(s) : NULL;
-
-	free(s);
-	return j;
-}
-
-static enum MHD_Result
-reply_store(struct request *rq, enum db_status st)
-{
-	if (st == DB_NOT_FOUND)
-		return reply_error(rq, ERROR_ELECTION_NOT_FOUND, NULL);
-	if (st == DB_BUSY)
-		return reply_error(rq, ERROR_DATABASE_BUSY, NULL);
-	if (st == DB_IO_ERROR)
-		return reply_error(rq, ERROR_STORAGE_FAILURE, NULL);
-	return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
-}
-
-/* The draft of an election (to decref), or an answer. */
-static json_t *
-election_draft(struct request *rq, struct db *db, enum MHD_Result *ret)
-{
-	struct dbq_election e;
-	char *text = NULL;
-	json_t *draft;
-	enum db_status st;
-
-	st = db ? dbq_election_get(db, rq->args[0], &e) : DB_ERROR;
-	if (st == DB_OK)
-		st = dbq_election_draft_get(db, rq->args[0], &text);
-	if (st != DB_OK) {
-		*ret = st == DB_NOT_FOUND ? reply_error(rq, ERROR_ELECTION_NOT_FOUND, NULL)
-		                          : reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
-		return NULL;
-	}
-	draft = json_loads(text, 0, NULL);
-	free(text);
-	if (draft == NULL)
-		*ret = reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
-	return draft;
-}
-
-struct verified {
-	json_t *list;
-};
-
-static void
-add_verified(void *cls, uint32_t trustee, const uint8_t *data, size_t len)
-{
-	(void)data;
-	(void)len;
-	json_array_append_new(cls, json_integer(trustee));
-}
-
 /* {"required", "state", "verified"} of the attempt's dry run. */
 static json_t *
-dry_run_summary(struct db *db, const char *id, const json_t *draft, const struct ceremony *c)
+dry_run_summary(struct db *db, const char *id, const struct h_secret_draft *s)
 {
 	static const char *const names[] = {"running", "succeeded", "failed"};
 	struct dbq_dry_run dr;
-	json_t *verified = json_array();
+	json_t *verified = NULL;
 	const char *state = "not-started";
 
-	if (c != NULL && dbq_dry_run_get(db, id, c->row.attempt, &dr) == DB_OK) {
+	if (s->has_ceremony && dbq_dry_run_get(db, id, s->attempt, &dr) == DB_OK) {
 		state = names[dr.state];
 		free(dr.data);
-		dbq_dry_run_partials_each(db, id, c->row.attempt, add_verified, verified);
+		verified = h_secret_dry_run_verified(db, id, s->attempt);
 	}
-	return json_pack("{s:b, s:s, s:o}", "required", election_draft_dry_run(draft), "state",
-	                 state, "verified", verified);
+	return json_pack("{s:b, s:s, s:o}", "required", election_draft_dry_run(s->draft), "state",
+	                 state, "verified", verified != NULL ? verified : json_array());
+}
+
+/* The ceremony's trustees: index, id and public key. */
+static json_t *
+trustees_json(const struct protocol_manifest *m)
+{
+	json_t *trustees = json_array();
+
+	for (uint32_t j = 0; j < m->n; j++)
+		json_array_append_new(trustees, json_pack("{s:i, s:s, s:o}", "index", (int)(j + 1),
+		                                          "id", m->trustees[j].id, "pk",
+		                                          reply_hex(m->trustees[j].pk, 32)));
+	return trustees;
+}
+
+/* The accepted messages in the order accepted. */
+static json_t *
+messages_json(const struct ceremony *c)
+{
+	json_t *messages = json_array();
+
+	for (uint32_t i = 0; i < c->n_msgs; i++)
+		json_array_append_new(messages,
+		                      json_pack("{s:i, s:i, s:o}", "round", (int)c->msgs[i].round,
+		                                "trustee", (int)c->msgs[i].trustee, "data",
+		                                reply_hex(c->msgs[i].data, c->msgs[i].len)));
+	return messages;
 }
 
 /* The ceremony document of docs/api.md. */
@@ -101,58 +69,28 @@ static enum MHD_Result
 reply_ceremony(struct request *rq, unsigned status)
 {
 	struct db *db = db_thread();
-	struct ceremony c;
-	json_t *draft, *doc, *trustees, *messages;
+	struct h_secret_draft s;
+	const struct ceremony *c = &s.c;
+	json_t *doc;
 	uint8_t ehash[64];
-	uint32_t last = 0;
 	enum MHD_Result ret;
-	enum db_status st;
 
-	draft = election_draft(rq, db, &ret);
-	if (draft == NULL)
+	if (!h_secret_draft_load(rq, db, &s, &ret))
 		return ret;
-	st = ceremony_load(db, rq->args[0], &c);
-	if (st == DB_NOT_FOUND) {
-		if (!election_draft_secret(draft)) {
-			json_decref(draft);
-			return reply_error(rq, ERROR_ELECTION_NOT_SECRET, NULL);
-		}
-		if (dbq_ceremony_last_attempt(db, rq->args[0], &last) != DB_OK) {
-			json_decref(draft);
-			return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
-		}
-		doc = json_pack("{s:s, s:i, s:o}", "state", "not-started", "attempt", (int)last,
-		                "dry_run", dry_run_summary(db, rq->args[0], draft, NULL));
-		json_decref(draft);
-		return reply_json(rq, status, doc);
-	}
-	if (st != DB_OK) {
-		json_decref(draft);
-		return reply_store(rq, st);
-	}
-	trustees = json_array();
-	for (uint32_t j = 0; j < c.m->n; j++)
-		json_array_append_new(trustees, json_pack("{s:i, s:s, s:o}", "index", (int)(j + 1),
-		                                          "id", c.m->trustees[j].id, "pk",
-		                                          hex(c.m->trustees[j].pk, 32)));
-	messages = json_array();
-	for (uint32_t i = 0; i < c.n_msgs; i++)
-		json_array_append_new(messages,
-		                      json_pack("{s:i, s:i, s:o}", "round", (int)c.msgs[i].round,
-		                                "trustee", (int)c.msgs[i].trustee, "data",
-		                                hex(c.msgs[i].data, c.msgs[i].len)));
-	doc = json_pack("{s:s, s:i, s:o, s:o, s:i, s:i, s:o, s:o, s:o}", "state",
-	                ceremony_state_name(&c), "attempt", (int)c.row.attempt, "manifest",
-	                hex(c.row.manifest, c.row.manifest_len), "manifest_hash",
-	                hex(c.row.manifest_hash, 64), "n", (int)c.m->n, "t", (int)c.m->t,
-	                "trustees", trustees, "messages", messages, "dry_run",
-	                dry_run_summary(db, rq->args[0], draft, &c));
-	if (doc != NULL && protocol_dkg_complete(c.k) && protocol_dkg_election_hash(c.k, ehash))
-		json_object_set_new(doc, "election_hash", hex(ehash, 64));
-	ceremony_clear(&c);
-	json_decref(draft);
-	if (doc == NULL)
-		return reply_error(rq, ERROR_INTERNAL_ERROR, NULL);
+	if (!s.has_ceremony)
+		doc = json_pack("{s:s, s:i, s:o}", "state", "not-started", "attempt",
+		                (int)s.attempt, "dry_run", dry_run_summary(db, rq->args[0], &s));
+	else
+		doc = json_pack("{s:s, s:i, s:o, s:o, s:i, s:i, s:o, s:o, s:o}", "state",
+		                ceremony_state_name(c), "attempt", (int)s.attempt, "manifest",
+		                reply_hex(c->row.manifest, c->row.manifest_len), "manifest_hash",
+		                reply_hex(c->row.manifest_hash, 64), "n", (int)c->m->n, "t",
+		                (int)c->m->t, "trustees", trustees_json(c->m), "messages",
+		                messages_json(c), "dry_run", dry_run_summary(db, rq->args[0], &s));
+	if (doc != NULL && s.has_ceremony && protocol_dkg_complete(c->k) &&
+	    protocol_dkg_election_hash(c->k, ehash))
+		json_object_set_new(doc, "election_hash", reply_hex(ehash, 64));
+	h_secret_draft_clear(&s);
 	return reply_json(rq, status, doc);
 }
 
@@ -160,34 +98,6 @@ enum MHD_Result
 h_ceremony_get(struct request *rq)
 {
 	return reply_ceremony(rq, MHD_HTTP_OK);
-}
-
-/* The answer to a refused or failed transition. */
-static enum MHD_Result
-reply_refusal(struct request *rq, enum db_status st, enum error_code error, const char *field,
-              json_t *problems)
-{
-	if (st == DB_ROLLBACK && error == ERROR_ELECTION_INVALID)
-		return reply_error_with(rq, error, NULL, "problems",
-		                        problems ? problems : json_array());
-	json_decref(problems);
-	if (st == DB_ROLLBACK)
-		return reply_error(rq, error, field);
-	return reply_store(rq, st);
-}
-
-/* Secretariat endpoints take an object with no field, or (restart) an
- * optional exclusion list. */
-static bool
-no_fields(struct request *rq, enum MHD_Result *ret)
-{
-	struct jspec_field spec[] = {{JSPEC_END}};
-	struct jspec_error jerr;
-
-	if (jspec_parse(rq->json, spec, &jerr))
-		return true;
-	*ret = reply_error(rq, jerr.code, jerr.field);
-	return false;
 }
 
 enum MHD_Result
@@ -199,16 +109,18 @@ h_ceremony_start(struct request *rq)
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!no_fields(rq, &ret))
+	if (!h_secret_no_fields(rq, &ret))
 		return ret;
 	if (db == NULL)
 		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	st = ceremony_start(db, rq->args[0], rq->session.email, &error, &problems);
 	if (st != DB_OK)
-		return reply_refusal(rq, st, error, NULL, problems);
+		return h_secret_reply_refusal(rq, st, error, NULL, problems);
 	return reply_ceremony(rq, MHD_HTTP_CREATED);
 }
 
+/* The secretariat's restart takes an optional list of trustee ids to
+ * leave out. */
 enum MHD_Result
 h_ceremony_restart(struct request *rq)
 {
@@ -244,7 +156,7 @@ h_ceremony_restart(struct request *rq)
 	                      field, sizeof(field), &problems);
 	json_decref(empty);
 	if (st != DB_OK)
-		return reply_refusal(rq, st, error, field[0] ? field : NULL, problems);
+		return h_secret_reply_refusal(rq, st, error, field[0] ? field : NULL, problems);
 	return reply_ceremony(rq, MHD_HTTP_OK);
 }
 
@@ -256,13 +168,13 @@ h_ceremony_cancel(struct request *rq)
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!no_fields(rq, &ret))
+	if (!h_secret_no_fields(rq, &ret))
 		return ret;
 	if (db == NULL)
 		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	st = ceremony_cancel(db, rq->args[0], rq->session.email, &error);
 	if (st != DB_OK)
-		return reply_refusal(rq, st, error, NULL, NULL);
+		return h_secret_reply_refusal(rq, st, error, NULL, NULL);
 	return reply_ceremony(rq, MHD_HTTP_OK);
 }
 
@@ -292,12 +204,10 @@ h_ceremony_message(struct request *rq)
 	}
 	st = ceremony_submit(db, rq->args[0], round, data, len, &acc, &error, &why);
 	jspec_free(spec);
-	if (st == DB_ROLLBACK && error == ERROR_CEREMONY_BAD_MESSAGE)
-		return reply_error_hint(rq, error, "data", why ? why : errors_lookup(error)->hint);
-	if (st == DB_ROLLBACK)
-		return reply_error(rq, error, error == ERROR_CEREMONY_WRONG_ROUND ? "round" : NULL);
 	if (st != DB_OK)
-		return reply_store(rq, st);
+		return h_secret_reply_not_stored(rq, st, error, ERROR_CEREMONY_BAD_MESSAGE, why,
+		                                 error == ERROR_CEREMONY_WRONG_ROUND ? "round"
+		                                                                     : NULL);
 	return reply_json(rq, MHD_HTTP_CREATED,
 	                  json_pack("{s:i, s:i, s:s}", "round", (int)acc.round, "trustee",
 	                            (int)acc.trustee, "state", acc.state));

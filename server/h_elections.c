@@ -22,16 +22,6 @@
 #define BOARD_PAGE_MAX 500
 
 static json_t *
-hex(const uint8_t *p, size_t n)
-{
-	char *s = encoding_hex_encode_alloc(p, n);
-	json_t *j = s ? json_string(s) : NULL;
-
-	free(s);
-	return j;
-}
-
-static json_t *
 text_json(const struct protocol_text *t)
 {
 	json_t *o = json_object();
@@ -130,12 +120,12 @@ add_secret(const struct elections_manifest *em, json_t *view)
 		    trustees,
 		    json_pack("{s:i, s:s, s:o, s:s, s:o, s:o}", "index", (int)(j + 1), "id",
 		              m->trustees[j].id, "name", text_json(&m->trustees[j].name),
-		              "fingerprint", fp, "public_key", hex(m->trustees[j].pk, 32),
-		              "verification_key", hex(protocol_dkg_z(em->dkg, j + 1), 32)));
+		              "fingerprint", fp, "public_key", reply_hex(m->trustees[j].pk, 32),
+		              "verification_key", reply_hex(protocol_dkg_z(em->dkg, j + 1), 32)));
 	}
 	json_object_set_new(view, "n", json_integer(m->n));
 	json_object_set_new(view, "t", json_integer(m->t));
-	json_object_set_new(view, "y", hex(em->y, 32));
+	json_object_set_new(view, "y", reply_hex(em->y, 32));
 	json_object_set_new(view, "ceremony", json_string("complete"));
 	json_object_set_new(view, "trustees", trustees);
 }
@@ -169,14 +159,14 @@ build_view(const struct elections_manifest *em)
 		json_array_append_new(roll, json_pack("{s:s, s:o, s:s, s:o}", "id", m->voters[v].id,
 		                                      "name", text_json(&m->voters[v].name),
 		                                      "fingerprint", fp, "public_key",
-		                                      hex(m->voters[v].pk, 32)));
+		                                      reply_hex(m->voters[v].pk, 32)));
 	}
 	view = json_pack("{s:s, s:o, s:s, s:b, s:s, s:s, s:o, s:o, s:o, s:o}", "id", m->election_id,
 	                 "title", text_json(&m->title), "mode",
 	                 m->mode == PROTOCOL_MODE_SECRET ? "secret" : "open", "revote",
 	                 m->revote != 0, "opens_at", m->opens_at, "closes_at", m->closes_at,
-	                 "election_hash", hex(em->election_hash, 64), "server_pk",
-	                 hex(m->server_pk, 32), "contests", contests, "roll", roll);
+	                 "election_hash", reply_hex(em->election_hash, 64), "server_pk",
+	                 reply_hex(m->server_pk, 32), "contests", contests, "roll", roll);
 	if (view != NULL && m->mode == PROTOCOL_MODE_SECRET)
 		add_secret(em, view);
 	text = view ? json_dumps(view, JSON_COMPACT | JSON_ENSURE_ASCII) : NULL;
@@ -249,10 +239,10 @@ decode_sballot(const struct protocol_manifest *m, const struct dbq_event *ev)
 		return json_null();
 	protocol_ballot_hash(ev->data, ev->len - 64, hash);
 	voter = protocol_manifest_voter_find(m, b.voter_pk);
-	out =
-	    json_pack("{s:s?, s:i, s:o, s:o, s:b}", "voter",
-	              voter >= 0 ? m->voters[voter].id : NULL, "seq", (int)b.seq, "ballot_hash",
-	              hex(hash, 64), "signature", hex(ev->data + ev->len - 64, 64), "encrypted", 1);
+	out = json_pack("{s:s?, s:i, s:o, s:o, s:b}", "voter",
+	                voter >= 0 ? m->voters[voter].id : NULL, "seq", (int)b.seq, "ballot_hash",
+	                reply_hex(hash, 64), "signature", reply_hex(ev->data + ev->len - 64, 64),
+	                "encrypted", 1);
 	protocol_sballot_clear(&b);
 	return out;
 }
@@ -295,8 +285,8 @@ decode_ballot(const struct protocol_manifest *m, const struct dbq_event *ev)
 	}
 	out = json_pack("{s:s?, s:i, s:o, s:o, s:o}", "voter",
 	                voter >= 0 ? m->voters[voter].id : NULL, "seq", (int)b.seq, "ballot_hash",
-	                hex(hash, 64), "choices", choices, "signature",
-	                hex(ev->data + ev->len - 64, 64));
+	                reply_hex(hash, 64), "choices", choices, "signature",
+	                reply_hex(ev->data + ev->len - 64, 64));
 	protocol_ballot_clear(&b);
 	return out;
 }
@@ -305,9 +295,9 @@ static bool
 add_event(void *cls, const struct dbq_event *ev)
 {
 	struct board_page *p = cls;
-	json_t *o =
-	    json_pack("{s:i, s:s, s:s, s:o}", "n", (int)ev->n, "type",
-	              protocol_event_type_name(ev->type), "at", ev->at, "hash", hex(ev->hash, 64));
+	json_t *o = json_pack("{s:i, s:s, s:s, s:o}", "n", (int)ev->n, "type",
+	                      protocol_event_type_name(ev->type), "at", ev->at, "hash",
+	                      reply_hex(ev->hash, 64));
 
 	if (ev->type == PROTOCOL_EVENT_BALLOT)
 		json_object_set_new(o, "ballot",
@@ -456,8 +446,8 @@ h_election_result(struct request *rq)
 		    rq, MHD_HTTP_OK,
 		    json_pack("{s:s, s:s, s:i, s:o, s:o, s:o}", "id", rq->args[0], "mode",
 		              em->m->mode == PROTOCOL_MODE_SECRET ? "secret" : "open", "counted",
-		              (int)t.voted, "tally_hash", hex(res->tally_hash, 64), "contests",
-		              contests, "decrypted_by", q));
+		              (int)t.voted, "tally_hash", reply_hex(res->tally_hash, 64),
+		              "contests", contests, "decrypted_by", q));
 	}
 	protocol_result_free(res);
 	elections_manifest_put(em);

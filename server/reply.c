@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "encoding.h"
 #include "log.h"
 
 /* No inline script or style anywhere: everything comes from our origin. */
@@ -79,6 +80,16 @@ error_body(const struct error_entry *e, const char *field, const char *hint)
 	if (body != NULL && field != NULL)
 		json_object_set_new(body, "field", json_string(field));
 	return body;
+}
+
+json_t *
+reply_hex(const uint8_t *p, size_t n)
+{
+	char *s = encoding_hex_encode_alloc(p, n);
+	json_t *j = s != NULL ? json_string(s) : NULL;
+
+	free(s);
+	return j;
 }
 
 enum MHD_Result

@@ -1,12 +1,15 @@
 /*
  * reply.h -- every response goes out through here, so the security
- * headers are set in exactly one place.
+ * headers are set in exactly one place; binary values go into answers as
+ * lowercase hex through reply_hex().
  */
 #ifndef NGO_VOTE_REPLY_H
 #define NGO_VOTE_REPLY_H
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "errors.h"
 #include "request.h"
@@ -20,6 +23,9 @@ enum reply_cache {
  * destroys our reference. */
 enum MHD_Result reply_queue(struct request *rq, unsigned status, struct MHD_Response *resp,
                             enum reply_cache cache);
+/* n bytes as a JSON string of lowercase hex; NULL when out of memory
+ * (json_pack with "o" then fails, and the answer is INTERNAL_ERROR). */
+json_t *reply_hex(const uint8_t *p, size_t n);
 /* Sends body (stolen) as application/json. */
 enum MHD_Result reply_json(struct request *rq, unsigned status, json_t *body);
 /* Sends text (malloc'd, stolen) as application/json. */
