@@ -202,6 +202,36 @@ db_prepare(struct db *db, const char *sql)
 	return st;
 }
 
+sqlite3_stmt *
+db_prepare_keyed(struct db *db, const char *sql, const char *id, int64_t n)
+{
+	sqlite3_stmt *st = db_prepare(db, sql);
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, n);
+	return st;
+}
+
+uint8_t *
+db_column_blob_dup(sqlite3_stmt *st, int col, size_t *len)
+{
+	const void *blob = sqlite3_column_blob(st, col);
+	int n = sqlite3_column_bytes(st, col);
+	uint8_t *copy = malloc(n > 0 ? (size_t)n : 1);
+
+	*len = 0;
+	if (copy == NULL || (n > 0 && blob == NULL)) {
+		free(copy);
+		return NULL;
+	}
+	if (n > 0)
+		memcpy(copy, blob, (size_t)n);
+	*len = (size_t)n;
+	return copy;
+}
+
 enum db_status
 db_step_done(sqlite3_stmt *st)
 {

@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct db;
 
@@ -41,6 +42,14 @@ sqlite3 *db_handle(struct db *db);
 /* A cached, reset, unbound statement for sql (which must be a string
  * literal: the cache keys on it).  NULL on error (logged). */
 sqlite3_stmt *db_prepare(struct db *db, const char *sql);
+/* db_prepare() with ?1 bound to id and ?2 to n: the key of an election's
+ * numbered rows (ceremony attempts, dry runs, board events).  id is bound
+ * without a copy: it must outlive the statement's use. */
+sqlite3_stmt *db_prepare_keyed(struct db *db, const char *sql, const char *id, int64_t n);
+/* A malloc'd copy of a BLOB column of the current row (one byte is
+ * allocated for an empty one), its length in *len; NULL when out of
+ * memory. */
+uint8_t *db_column_blob_dup(sqlite3_stmt *st, int col, size_t *len);
 /* Steps a statement that returns no row, resets it, maps the result. */
 enum db_status db_step_done(sqlite3_stmt *st);
 /* Like db_step_done for an UPDATE or DELETE meant to touch exactly one

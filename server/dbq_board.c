@@ -130,7 +130,6 @@ static bool
 row_to_event(sqlite3_stmt *st, struct dbq_event *ev)
 {
 	const char *type = (const char *)sqlite3_column_text(st, 1);
-	int len = sqlite3_column_bytes(st, 3);
 
 	memset(ev, 0, sizeof(*ev));
 	ev->n = (uint32_t)sqlite3_column_int64(st, 0);
@@ -140,14 +139,33 @@ row_to_event(sqlite3_stmt *st, struct dbq_event *ev)
 		return false;
 	memcpy(ev->at, sqlite3_column_text(st, 2), 20);
 	ev->at[20] = '\0';
-	ev->data = malloc(len > 0 ? (size_t)len : 1);
+	ev->data = db_column_blob_dup(st, 3, &ev->len);
 	if (ev->data == NULL)
 		return false;
-	if (len > 0)
-		memcpy(ev->data, sqlite3_column_blob(st, 3), (size_t)len);
-	ev->len = (size_t)len;
 	memcpy(ev->hash, sqlite3_column_blob(st, 4), 64);
 	return true;
+}
+
+/* Steps a query of at most one event (n, type, at, data, hash) and
+ * resets it; DB_NOT_FOUND when there is none.  Free ev->data. */
+static enum db_status
+one_event(sqlite3_stmt *st, struct dbq_event *ev)
+{
+	enum db_status ret;
+	int rc = sqlite3_step(st);
+
+	memset(ev, 0, sizeof(*ev));
+	if (rc == SQLITE_ROW) {
+		ret = row_to_event(st, ev) ? DB_OK : DB_ERROR;
+		if (ret != DB_OK) {
+			free(ev->data);
+			ev->data = NULL;
+		}
+	} else {
+		ret = rc == SQLITE_DONE ? DB_NOT_FOUND : db_status_from_rc(rc);
+	}
+	sqlite3_reset(st);
+	return ret;
 }
 
 enum db_status
@@ -188,28 +206,16 @@ dbq_board_each(struct db *db, const char *election_id, uint32_t from, uint32_t l
 enum db_status
 dbq_board_get(struct db *db, const char *election_id, uint32_t n, struct dbq_event *ev)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT n, type, at, data, hash FROM board_events"
-	                                  " WHERE election_id = ?1 AND n = ?2");
-	enum db_status ret;
-	int rc;
+	sqlite3_stmt *st = db_prepare_keyed(db,
+	                                    "SELECT n, type, at, data, hash FROM board_events"
+	                                    " WHERE election_id = ?1 AND n = ?2",
+	                                    election_id, n);
 
-	if (st == NULL)
+	if (st == NULL) {
+		memset(ev, 0, sizeof(*ev));
 		return DB_ERROR;
-	memset(ev, 0, sizeof(*ev));
-	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, n);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ret = row_to_event(st, ev) ? DB_OK : DB_ERROR;
-		if (ret != DB_OK) {
-			free(ev->data);
-			ev->data = NULL;
-		}
-	} else {
-		ret = rc == SQLITE_DONE ? DB_NOT_FOUND : db_status_from_rc(rc);
 	}
-	sqlite3_reset(st);
-	return ret;
+	return one_event(st, ev);
 }
 
 enum db_status
@@ -219,26 +225,14 @@ dbq_board_first_of_type(struct db *db, const char *election_id, enum protocol_ev
 	sqlite3_stmt *st =
 	    db_prepare(db, "SELECT n, type, at, data, hash FROM board_events"
 	                   " WHERE election_id = ?1 AND type = ?2 ORDER BY n LIMIT 1");
-	enum db_status ret;
-	int rc;
 
-	if (st == NULL)
+	if (st == NULL) {
+		memset(ev, 0, sizeof(*ev));
 		return DB_ERROR;
-	memset(ev, 0, sizeof(*ev));
+	}
 	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, protocol_event_type_name(type), -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		ret = row_to_event(st, ev) ? DB_OK : DB_ERROR;
-		if (ret != DB_OK) {
-			free(ev->data);
-			ev->data = NULL;
-		}
-	} else {
-		ret = rc == SQLITE_DONE ? DB_NOT_FOUND : db_status_from_rc(rc);
-	}
-	sqlite3_reset(st);
-	return ret;
+	return one_event(st, ev);
 }
 
 enum db_status

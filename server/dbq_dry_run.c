@@ -11,17 +11,17 @@ static const char *const state_names[] = {"running", "succeeded", "failed"};
 enum db_status
 dbq_dry_run_get(struct db *db, const char *election_id, uint32_t attempt, struct dbq_dry_run *out)
 {
-	sqlite3_stmt *st = db_prepare(db, "SELECT state, data FROM dry_runs"
-	                                  " WHERE election_id = ?1 AND attempt = ?2");
+	sqlite3_stmt *st = db_prepare_keyed(db,
+	                                    "SELECT state, data FROM dry_runs"
+	                                    " WHERE election_id = ?1 AND attempt = ?2",
+	                                    election_id, attempt);
 	enum db_status ret = DB_OK;
 	const char *state;
-	int rc, len;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
 	if (st == NULL)
 		return DB_ERROR;
-	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, attempt);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
 		ret = rc == SQLITE_DONE ? DB_NOT_FOUND : db_status_from_rc(rc);
@@ -31,15 +31,9 @@ dbq_dry_run_get(struct db *db, const char *election_id, uint32_t attempt, struct
 	for (unsigned i = 0; i < 3; i++)
 		if (state != NULL && strcmp(state, state_names[i]) == 0)
 			out->state = (enum dbq_dry_run_state)i;
-	len = sqlite3_column_bytes(st, 1);
-	out->data = malloc(len > 0 ? (size_t)len : 1);
-	if (out->data == NULL) {
+	out->data = db_column_blob_dup(st, 1, &out->len);
+	if (out->data == NULL)
 		ret = DB_ERROR;
-		goto out;
-	}
-	if (len > 0)
-		memcpy(out->data, sqlite3_column_blob(st, 1), (size_t)len);
-	out->len = (size_t)len;
 out:
 	sqlite3_reset(st);
 	return ret;
@@ -49,13 +43,14 @@ enum db_status
 dbq_dry_run_insert(struct db *db, const char *election_id, uint32_t attempt, const uint8_t *data,
                    size_t len, const char *at)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO dry_runs (election_id, attempt, state, data,"
-	                                  " started_at) VALUES (?1, ?2, 'running', ?3, ?4)");
+	sqlite3_stmt *st =
+	    db_prepare_keyed(db,
+	                     "INSERT INTO dry_runs (election_id, attempt, state, data,"
+	                     " started_at) VALUES (?1, ?2, 'running', ?3, ?4)",
+	                     election_id, attempt);
 
 	if (st == NULL)
 		return DB_ERROR;
-	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, attempt);
 	sqlite3_bind_blob(st, 3, data, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 4, at, -1, SQLITE_STATIC);
 	return db_step_done(st);
@@ -65,13 +60,13 @@ enum db_status
 dbq_dry_run_set_state(struct db *db, const char *election_id, uint32_t attempt,
                       enum dbq_dry_run_state state)
 {
-	sqlite3_stmt *st = db_prepare(db, "UPDATE dry_runs SET state = ?3"
-	                                  " WHERE election_id = ?1 AND attempt = ?2");
+	sqlite3_stmt *st = db_prepare_keyed(db,
+	                                    "UPDATE dry_runs SET state = ?3"
+	                                    " WHERE election_id = ?1 AND attempt = ?2",
+	                                    election_id, attempt);
 
 	if (st == NULL)
 		return DB_ERROR;
-	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, attempt);
 	sqlite3_bind_text(st, 3, state_names[state], -1, SQLITE_STATIC);
 	return db_step_one_row(db, st);
 }
@@ -82,14 +77,14 @@ dbq_dry_run_partials_each(struct db *db, const char *election_id, uint32_t attem
                           void *cls)
 {
 	sqlite3_stmt *st =
-	    db_prepare(db, "SELECT trustee, data FROM dry_run_partials"
-	                   " WHERE election_id = ?1 AND attempt = ?2 ORDER BY trustee");
+	    db_prepare_keyed(db,
+	                     "SELECT trustee, data FROM dry_run_partials"
+	                     " WHERE election_id = ?1 AND attempt = ?2 ORDER BY trustee",
+	                     election_id, attempt);
 	int rc;
 
 	if (st == NULL)
 		return DB_ERROR;
-	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, attempt);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
 		cb(cls, (uint32_t)sqlite3_column_int64(st, 0), sqlite3_column_blob(st, 1),
 		   (size_t)sqlite3_column_bytes(st, 1));
@@ -101,13 +96,13 @@ enum db_status
 dbq_dry_run_partial_insert(struct db *db, const char *election_id, uint32_t attempt,
                            uint32_t trustee, const uint8_t *data, size_t len, const char *at)
 {
-	sqlite3_stmt *st = db_prepare(db, "INSERT INTO dry_run_partials (election_id, attempt,"
-	                                  " trustee, data, at) VALUES (?1, ?2, ?3, ?4, ?5)");
+	sqlite3_stmt *st = db_prepare_keyed(db,
+	                                    "INSERT INTO dry_run_partials (election_id, attempt,"
+	                                    " trustee, data, at) VALUES (?1, ?2, ?3, ?4, ?5)",
+	                                    election_id, attempt);
 
 	if (st == NULL)
 		return DB_ERROR;
-	sqlite3_bind_text(st, 1, election_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, attempt);
 	sqlite3_bind_int64(st, 3, trustee);
 	sqlite3_bind_blob(st, 4, data, (int)len, SQLITE_STATIC);
 	sqlite3_bind_text(st, 5, at, -1, SQLITE_STATIC);
