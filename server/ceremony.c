@@ -199,6 +199,29 @@ ceremony_load(struct db *db, const char *id, struct ceremony *c)
 	return st;
 }
 
+enum db_status
+ceremony_load_draft(struct db *db, const char *id, enum error_code opened, struct ceremony *c,
+                    enum error_code *error)
+{
+	struct dbq_election e;
+	enum db_status st;
+
+	memset(c, 0, sizeof(*c));
+	st = dbq_election_get(db, id, &e);
+	if (st != DB_OK)
+		return st;
+	if (e.status != DBQ_ELECTION_DRAFT) {
+		*error = opened;
+		return DB_ROLLBACK;
+	}
+	st = ceremony_load(db, id, c);
+	if (st == DB_NOT_FOUND) {
+		*error = ERROR_CEREMONY_NOT_STARTED;
+		return DB_ROLLBACK;
+	}
+	return st;
+}
+
 const char *
 ceremony_state_name(const struct ceremony *c)
 {
@@ -508,26 +531,14 @@ submit_txn(struct db *db, void *cls)
 {
 	struct submit_ctx *s = cls;
 	struct dbq_ceremony_message msg;
-	struct dbq_election e;
 	struct ceremony c;
 	uint8_t ehash[64];
 	char now[TIMEUTIL_LEN + 1];
 	uint32_t claimed = 0;
 	enum db_status st;
 
-	st = dbq_election_get(db, s->id, &e);
-	if (st != DB_OK)
-		return st;
-	if (e.status != DBQ_ELECTION_DRAFT) {
-		/* it opened: its ceremony is complete and on the board */
-		s->error = ERROR_CEREMONY_COMPLETE;
-		return DB_ROLLBACK;
-	}
-	st = ceremony_load(db, s->id, &c);
-	if (st == DB_NOT_FOUND) {
-		s->error = ERROR_CEREMONY_NOT_STARTED;
-		return DB_ROLLBACK;
-	}
+	/* an election that opened has its ceremony complete and on the board */
+	st = ceremony_load_draft(db, s->id, ERROR_CEREMONY_COMPLETE, &c, &s->error);
 	if (st != DB_OK)
 		return st;
 	st = DB_ROLLBACK;

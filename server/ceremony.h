@@ -49,6 +49,12 @@ struct ceremony {
  * a store corruption (DB_ERROR, logged).  Release with ceremony_clear. */
 enum db_status ceremony_load(struct db *db, const char *id, struct ceremony *c);
 void ceremony_clear(struct ceremony *c);
+/* The alive attempt of a draft, loaded as by ceremony_load; DB_ROLLBACK
+ * with *error `opened` when the election is no longer a draft (each
+ * caller names what that means to it), CEREMONY_NOT_STARTED when it has
+ * no alive attempt. */
+enum db_status ceremony_load_draft(struct db *db, const char *id, enum error_code opened,
+                                   struct ceremony *c, enum error_code *error);
 /* "round0" .. "round3" (the round expected) or "complete". */
 const char *ceremony_state_name(const struct ceremony *c);
 

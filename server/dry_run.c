@@ -11,7 +11,6 @@
 
 #include "ceremony.h"
 #include "dbq_audit.h"
-#include "dbq_elections.h"
 #include "log.h"
 #include "protocol_decrypt.h"
 #include "protocol_dryrun.h"
@@ -22,21 +21,8 @@
 static enum db_status
 complete_attempt(struct db *db, const char *id, struct ceremony *c, enum error_code *error)
 {
-	struct dbq_election e;
-	enum db_status st;
+	enum db_status st = ceremony_load_draft(db, id, ERROR_ELECTION_NOT_DRAFT, c, error);
 
-	st = dbq_election_get(db, id, &e);
-	if (st != DB_OK)
-		return st;
-	if (e.status != DBQ_ELECTION_DRAFT) {
-		*error = ERROR_ELECTION_NOT_DRAFT;
-		return DB_ROLLBACK;
-	}
-	st = ceremony_load(db, id, c);
-	if (st == DB_NOT_FOUND) {
-		*error = ERROR_CEREMONY_NOT_STARTED;
-		return DB_ROLLBACK;
-	}
 	if (st != DB_OK)
 		return st;
 	if (!protocol_dkg_complete(c->k)) {

@@ -105,14 +105,12 @@ h_ceremony_start(struct request *rq)
 {
 	enum error_code error = ERROR_INTERNAL_ERROR;
 	json_t *problems = NULL;
-	struct db *db = db_thread();
+	struct db *db;
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!h_secret_no_fields(rq, &ret))
+	if (!h_secret_transition_begin(rq, &db, &ret))
 		return ret;
-	if (db == NULL)
-		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	st = ceremony_start(db, rq->args[0], rq->session.email, &error, &problems);
 	if (st != DB_OK)
 		return h_secret_reply_refusal(rq, st, error, NULL, problems);
@@ -164,14 +162,12 @@ enum MHD_Result
 h_ceremony_cancel(struct request *rq)
 {
 	enum error_code error = ERROR_INTERNAL_ERROR;
-	struct db *db = db_thread();
+	struct db *db;
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!h_secret_no_fields(rq, &ret))
+	if (!h_secret_transition_begin(rq, &db, &ret))
 		return ret;
-	if (db == NULL)
-		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	st = ceremony_cancel(db, rq->args[0], rq->session.email, &error);
 	if (st != DB_OK)
 		return h_secret_reply_refusal(rq, st, error, NULL, NULL);

@@ -18,17 +18,13 @@ h_partial_decryption(struct request *rq)
 	size_t len = 0;
 	enum error_code error = ERROR_INTERNAL_ERROR;
 	struct decryption_accepted acc;
-	struct db *db = db_thread();
+	struct db *db;
 	const char *why = NULL;
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!h_secret_data_body(rq, H_SECRET_PARTIAL_MAX, &data, &len, &ret))
+	if (!h_secret_partial_begin(rq, &data, &len, &db, &ret))
 		return ret;
-	if (db == NULL) {
-		free(data);
-		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
-	}
 	st = decryption_submit(db, rq->args[0], data, len, &acc, &error, &why);
 	free(data);
 	if (st != DB_OK)

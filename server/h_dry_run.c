@@ -108,14 +108,12 @@ enum MHD_Result
 h_dry_run_start(struct request *rq)
 {
 	enum error_code error = ERROR_INTERNAL_ERROR;
-	struct db *db = db_thread();
+	struct db *db;
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!h_secret_no_fields(rq, &ret))
+	if (!h_secret_transition_begin(rq, &db, &ret))
 		return ret;
-	if (db == NULL)
-		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
 	st = dry_run_start(db, rq->args[0], rq->session.email, &error);
 	if (st != DB_OK)
 		return h_secret_reply_refusal(rq, st, error, NULL, NULL);
@@ -129,17 +127,13 @@ h_dry_run_partial(struct request *rq)
 	size_t len = 0;
 	enum error_code error = ERROR_INTERNAL_ERROR;
 	struct dry_run_accepted acc;
-	struct db *db = db_thread();
+	struct db *db;
 	const char *why = NULL;
 	enum MHD_Result ret;
 	enum db_status st;
 
-	if (!h_secret_data_body(rq, H_SECRET_PARTIAL_MAX, &data, &len, &ret))
+	if (!h_secret_partial_begin(rq, &data, &len, &db, &ret))
 		return ret;
-	if (db == NULL) {
-		free(data);
-		return reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
-	}
 	st = dry_run_submit(db, rq->args[0], data, len, &acc, &error, &why);
 	free(data);
 	if (st != DB_OK)

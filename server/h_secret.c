@@ -49,33 +49,46 @@ h_secret_reply_not_stored(struct request *rq, enum db_status st, enum error_code
 }
 
 bool
-h_secret_no_fields(struct request *rq, enum MHD_Result *ret)
+h_secret_transition_begin(struct request *rq, struct db **db, enum MHD_Result *ret)
 {
 	struct jspec_field spec[] = {{JSPEC_END}};
 	struct jspec_error jerr;
 
-	if (jspec_parse(rq->json, spec, &jerr))
-		return true;
-	*ret = reply_error(rq, jerr.code, jerr.field);
-	return false;
+	if (!jspec_parse(rq->json, spec, &jerr)) {
+		*ret = reply_error(rq, jerr.code, jerr.field);
+		return false;
+	}
+	*db = db_thread();
+	if (*db == NULL) {
+		*ret = reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
+		return false;
+	}
+	return true;
 }
 
 bool
-h_secret_data_body(struct request *rq, size_t max, uint8_t **data, size_t *len,
-                   enum MHD_Result *ret)
+h_secret_partial_begin(struct request *rq, uint8_t **data, size_t *len, struct db **db,
+                       enum MHD_Result *ret)
 {
 	struct jspec_field spec[] = {
-	    {JSPEC_HEXVAR("data", data, len, (int64_t)max)},
+	    {JSPEC_HEXVAR("data", data, len, H_SECRET_PARTIAL_MAX)},
 	    {JSPEC_END},
 	};
 	struct jspec_error jerr;
 
 	*data = NULL;
 	*len = 0;
-	if (jspec_parse(rq->json, spec, &jerr))
-		return true; /* the buffer is the caller's now */
-	*ret = reply_error(rq, jerr.code, jerr.field);
-	return false;
+	if (!jspec_parse(rq->json, spec, &jerr)) {
+		*ret = reply_error(rq, jerr.code, jerr.field);
+		return false;
+	}
+	*db = db_thread();
+	if (*db == NULL) {
+		jspec_free(spec);
+		*ret = reply_error(rq, ERROR_DATABASE_UNAVAILABLE, NULL);
+		return false;
+	}
+	return true; /* the buffer is the caller's now */
 }
 
 static void

@@ -36,14 +36,16 @@ enum MHD_Result h_secret_reply_not_stored(struct request *rq, enum db_status st,
                                           enum error_code error, enum error_code invalid,
                                           const char *why, const char *field);
 
-/* The secretariat's transitions take an object with no field.  false
- * with the answer in *ret. */
-bool h_secret_no_fields(struct request *rq, enum MHD_Result *ret);
-/* A trustee's partial decryption, {"data": hex} of at most max bytes:
- * *data is malloc'd (the caller frees it).  false with the answer in
+/* The start of a secretariat's transition: the body is an object with
+ * no field, and *db the thread's database.  false with the answer in
  * *ret. */
-bool h_secret_data_body(struct request *rq, size_t max, uint8_t **data, size_t *len,
-                        enum MHD_Result *ret);
+bool h_secret_transition_begin(struct request *rq, struct db **db, enum MHD_Result *ret);
+/* The start of a trustee's partial decryption (dry run or tally): the
+ * body {"data": hex} of at most H_SECRET_PARTIAL_MAX bytes (*data is
+ * malloc'd: the caller frees it), and *db the thread's database.  false
+ * with the answer in *ret and nothing to free. */
+bool h_secret_partial_begin(struct request *rq, uint8_t **data, size_t *len, struct db **db,
+                            enum MHD_Result *ret);
 
 /* The trustee indices whose dry-run partial decryption of the attempt is
  * stored, ascending (an empty array when none can be read). */
