@@ -36,8 +36,11 @@ CORE_SRC  = server/encoding.c $(wildcard server/crypto*.c) $(wildcard server/pro
 # Everything else the daemon needs (store, http, app), without its main().
 # The trustees' tool: its main() and its own modules (trustee_*.c).
 TRUSTEE_SRC = server/trustee_main.c $(filter-out server/trustee_main.c,$(wildcard server/trustee_*.c))
-SERVER_SRC = $(filter-out $(CORE_SRC) $(TRUSTEE_SRC) server/main.c server/verify_main.c \
-               server/cast_main.c,$(wildcard server/*.c))
+# What the two command-line clients share (HTTP with libcurl, files):
+# linked into ngo-vote-cast and ngo-vote-trustee, never into the daemon.
+CLI_SRC = server/cli.c
+SERVER_SRC = $(filter-out $(CORE_SRC) $(TRUSTEE_SRC) $(CLI_SRC) server/main.c \
+               server/verify_main.c server/cast_main.c,$(wildcard server/*.c))
 CORE_TEST_SRC   = tests/check_main.c $(wildcard tests/core/*.c)
 SERVER_TEST_SRC = $(wildcard tests/server/*.c)
 MIGRATIONS = $(sort $(wildcard migrations/*.sql))
@@ -101,11 +104,12 @@ $(VERIFIER): $(BUILD)/obj/server/verify_main.o $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS)
 
 # The delegates' command-line client: core, libcurl (HTTPS), nothing else.
-$(BUILD)/obj/server/cast_main.o: server/cast_main.c
+CLI_OBJ = $(CLI_SRC:%.c=$(BUILD)/obj/%.o)
+$(BUILD)/obj/server/cast_main.o $(CLI_OBJ): $(BUILD)/obj/server/%.o: server/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) -c $< -o $@
 
-$(CASTER): $(BUILD)/obj/server/cast_main.o $(BUILD)/libcore.a
+$(CASTER): $(BUILD)/obj/server/cast_main.o $(CLI_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CURL_LIBS)
 
 # The trustees' tool (secret-ballot elections): core, libcurl, nothing else.
@@ -113,7 +117,7 @@ $(BUILD)/obj/server/trustee_%.o: server/trustee_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) $(CURL_CFLAGS) -c $< -o $@
 
-$(TRUSTEE): $(TRUSTEE_SRC:%.c=$(BUILD)/obj/%.o) $(BUILD)/libcore.a
+$(TRUSTEE): $(TRUSTEE_SRC:%.c=$(BUILD)/obj/%.o) $(CLI_OBJ) $(BUILD)/libcore.a
 	$(CC) $(LDFLAGS_ALL) -o $@ $^ $(CORE_LIBS) $(CURL_LIBS)
 
 # The disk-fault tests' LD_PRELOAD shim: plain (never sanitized), so that it

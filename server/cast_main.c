@@ -7,10 +7,8 @@
  * it signs), finds the NGO's last seq on the board, builds and signs an
  * open ballot with the NGO's key (the browser's backup file, or a raw
  * seed), posts it, checks the server's receipt signature and saves it.
- * Links core, libsodium, jansson and libcurl only.
+ * Links core, libsodium, jansson and libcurl (through cli.c) only.
  */
-#include <curl/curl.h>
-#include <errno.h>
 #include <jansson.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "cli.h"
 #include "crypto.h"
 #include "crypto_backup.h"
 #include "encoding.h"
@@ -62,84 +61,10 @@ usage(FILE *out)
 	        "Exit: 0 cast, 1 refused by the server or failed, 2 usage.\n");
 }
 
-/* ---- HTTP ---- */
-
-struct response {
-	char *data;
-	size_t len;
-};
-
-static size_t
-collect(char *p, size_t size, size_t n, void *cls)
-{
-	struct response *r = cls;
-	size_t add = size * n;
-	char *grown = realloc(r->data, r->len + add + 1);
-
-	if (grown == NULL)
-		return 0;
-	r->data = grown;
-	memcpy(r->data + r->len, p, add);
-	r->len += add;
-	r->data[r->len] = '\0';
-	return add;
-}
-
-/* GET or POST (body != NULL); returns the HTTP status, 0 on transport error. */
-static long
-http(const char *url, const char *body, struct response *r)
-{
-	struct curl_slist *headers = NULL;
-	CURL *c = curl_easy_init();
-	long status = 0;
-	CURLcode rc;
-
-	memset(r, 0, sizeof(*r));
-	if (c == NULL)
-		return 0;
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, collect);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 120L);
-	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-	if (body != NULL) {
-		headers = curl_slist_append(headers, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	}
-	rc = curl_easy_perform(c);
-	if (rc == CURLE_OK)
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	else
-		fprintf(stderr, "ngo-vote-cast: %s: %s\n", url, curl_easy_strerror(rc));
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(c);
-	return status;
-}
-
 /* ---- the key ---- */
 
-static char *
-read_file(const char *path, size_t max)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	size_t n;
-
-	if (f == NULL) {
-		fprintf(stderr, "ngo-vote-cast: %s: %s\n", path, strerror(errno));
-		return NULL;
-	}
-	buf = malloc(max + 1);
-	n = buf ? fread(buf, 1, max, f) : 0;
-	fclose(f);
-	if (buf == NULL)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
-}
+/* The key file or the passphrase file: a backup is a few KB. */
+#define KEY_FILE_MAX 65536
 
 static bool
 read_passphrase(const struct options *o, char *out, size_t outsize)
@@ -149,13 +74,14 @@ read_passphrase(const struct options *o, char *out, size_t outsize)
 	FILE *tty;
 
 	if (o->passphrase_file != NULL) {
-		char *p = read_file(o->passphrase_file, outsize - 1);
+		size_t len;
+		char *p = cli_read_file(o->passphrase_file, KEY_FILE_MAX, &len);
 
 		if (p == NULL)
 			return false;
 		p[strcspn(p, "\r\n")] = '\0';
 		snprintf(out, outsize, "%s", p);
-		sodium_memzero(p, strlen(p));
+		sodium_memzero(p, len);
 		free(p);
 		return true;
 	}
@@ -187,7 +113,8 @@ read_passphrase(const struct options *o, char *out, size_t outsize)
 static bool
 load_key(const struct options *o, uint8_t *sk, uint8_t pk[32])
 {
-	char *text = read_file(o->key_file, 65536), *pass = NULL, ngo[65];
+	size_t len = 0;
+	char *text = cli_read_file(o->key_file, KEY_FILE_MAX, &len), *pass = NULL, ngo[65];
 	uint8_t *seed = sodium_malloc(32);
 	const char *why = NULL;
 	bool ok = false;
@@ -216,7 +143,7 @@ load_key(const struct options *o, uint8_t *sk, uint8_t pk[32])
 	ok = crypto_sign_seed_keypair(pk, sk, seed) == 0;
 out:
 	if (text != NULL) {
-		sodium_memzero(text, strlen(text));
+		sodium_memzero(text, len);
 		free(text);
 	}
 	if (pass != NULL)
@@ -420,11 +347,11 @@ main(int argc, char **argv)
 {
 	struct options o;
 	struct board_view v = {0};
-	struct response r = {0};
+	struct cli_response r = {0};
 	struct encoding_buf body;
 	uint8_t *sk = NULL, pk[32], hash[64], sig[64];
 	uint32_t counts[64] = {0}, *indices[64] = {NULL};
-	char url[2048], base[1024], *bhex = NULL, shex[129], *post = NULL;
+	char url[2048], *bhex = NULL, shex[129], *post = NULL;
 	struct protocol_receipt rc;
 	const char *why = NULL;
 	int ret = 1;
@@ -433,16 +360,13 @@ main(int argc, char **argv)
 	encoding_buf_init(&body);
 	if (!parse_args(argc, argv, &o))
 		return 2;
-	if (sodium_init() < 0 || curl_global_init(CURL_GLOBAL_DEFAULT) != 0)
+	if (sodium_init() < 0 || !cli_init("ngo-vote-cast"))
 		return 1;
-	snprintf(base, sizeof(base), "%s", o.server);
-	while (strlen(base) > 0 && base[strlen(base) - 1] == '/')
-		base[strlen(base) - 1] = '\0';
 	sk = sodium_malloc(64);
 	if (sk == NULL || !load_key(&o, sk, pk))
 		goto out;
-	snprintf(url, sizeof(url), "%s/api/elections/%s/record", base, o.election);
-	status = http(url, NULL, &r);
+	cli_election_url(o.server, o.election, "record", url, sizeof(url));
+	status = cli_http(url, NULL, &r);
 	if (status != 200) {
 		fprintf(stderr, "ngo-vote-cast: cannot fetch the record (HTTP %ld): %.300s\n",
 		        status, r.data ? r.data : "");
@@ -482,9 +406,9 @@ main(int argc, char **argv)
 		ret = 0;
 		goto out;
 	}
-	free(r.data);
-	snprintf(url, sizeof(url), "%s/api/elections/%s/ballots", base, o.election);
-	status = http(url, post, &r);
+	cli_response_free(&r);
+	cli_election_url(o.server, o.election, "ballots", url, sizeof(url));
+	status = cli_http(url, post, &r);
 	if (status != 201) {
 		fprintf(stderr, "ngo-vote-cast: the server refused the ballot (HTTP %ld): %.500s\n",
 		        status, r.data ? r.data : "");
@@ -535,7 +459,7 @@ out:
 	encoding_buf_free(&body);
 	free(bhex);
 	free(post);
-	free(r.data);
-	curl_global_cleanup();
+	cli_response_free(&r);
+	cli_cleanup();
 	return ret;
 }

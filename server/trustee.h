@@ -6,7 +6,9 @@
  *   trustee_keyfile.c   the passphrase-encrypted key file: the Ed25519
  *                       identity, the ceremony's round secrets and the
  *                       share z_j, in one file (Argon2id + secretbox);
- *   trustee_net.c       HTTP (libcurl) and the air-gapped file exchange;
+ *   trustee_net.c       the election server (HTTP through cli.c, shared
+ *                       with ngo-vote-cast) and the air-gapped file
+ *                       exchange;
  *   trustee_ceremony.c  the key ceremony, rounds R0-R3;
  *   trustee_decrypt.c   the dry run and the partial decryption of the
  *                       tally, after verifying the whole record;
@@ -24,6 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "cli.h"
 #include "crypto.h"
 #include "protocol_dkg.h"
 #include "protocol_manifest.h"
@@ -105,25 +108,14 @@ void trustee_fingerprint(const uint8_t pk[PCRYPTO_PK_BYTES], char out[40]);
 
 /* ---- trustee_net.c ---- */
 
-struct trustee_response {
-	long status; /* HTTP status, 0 when no answer */
-	char *data;  /* NUL-terminated */
-	size_t len;
-};
-
-bool trustee_net_init(void);
-void trustee_net_cleanup(void);
 /* GET base/api/elections/ID/<what> (what may be ""). */
-long trustee_get(const struct trustee_options *o, const char *what, struct trustee_response *r);
+long trustee_get(const struct trustee_options *o, const char *what, struct cli_response *r);
 /* POST a JSON body to base/api/elections/ID/<what>. */
 long trustee_post(const struct trustee_options *o, const char *what, const char *json,
-                  struct trustee_response *r);
-void trustee_response_free(struct trustee_response *r);
+                  struct cli_response *r);
 /* The "name" and "hint" of an error answer, for messages. */
-void trustee_response_explain(const struct trustee_response *r, char *out, size_t outsize);
+void trustee_response_explain(const struct cli_response *r, char *out, size_t outsize);
 
-/* A whole file into a NUL-terminated buffer (at most max bytes). */
-char *trustee_read_file(const char *path, size_t max, size_t *len);
 /* Writes a message JSON for --out (replaces the file). */
 bool trustee_write_out(const char *path, const char *json);
 /* The JSON document of --in FILE, or of GET <what> (status must be 200). */

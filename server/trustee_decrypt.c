@@ -395,15 +395,15 @@ record_clear(struct record *r)
 static char *
 record_fetch(const struct trustee_options *o, size_t *len)
 {
-	struct trustee_response resp = {0};
+	struct cli_response resp = {0};
 	char why[600], *text;
 
 	if (o->in != NULL)
-		return trustee_read_file(o->in, RECORD_MAX, len);
+		return cli_read_file(o->in, RECORD_MAX, len);
 	if (trustee_get(o, "record", &resp) != 200) {
 		trustee_response_explain(&resp, why, sizeof(why));
 		fprintf(stderr, "ngo-vote-trustee: cannot fetch the record: %s\n", why);
-		trustee_response_free(&resp);
+		cli_response_free(&resp);
 		return NULL;
 	}
 	text = resp.data;

@@ -126,7 +126,7 @@ trustee_passphrase(const struct trustee_options *o, bool confirm, char *out)
 	out[0] = '\0';
 	if (o->passphrase_file != NULL) {
 		size_t len;
-		char *p = trustee_read_file(o->passphrase_file, TRUSTEE_PASS_MAX - 1, &len);
+		char *p = cli_read_file(o->passphrase_file, TRUSTEE_PASS_MAX - 1, &len);
 
 		if (p == NULL)
 			return false;
@@ -427,7 +427,7 @@ load_outer(const char *path)
 	static const char *const fields[] = {"format",   "pk",    "salt", "opslimit",
 	                                     "memlimit", "nonce", "ct"};
 	size_t len;
-	char *text = trustee_read_file(path, KEYFILE_MAX, &len);
+	char *text = cli_read_file(path, KEYFILE_MAX, &len);
 	json_error_t err;
 	json_t *j;
 

@@ -267,7 +267,7 @@ cmd_keygen(const struct trustee_options *o)
 static void
 election_status(const struct trustee_options *o, char *out, size_t size)
 {
-	struct trustee_response r = {0};
+	struct cli_response r = {0};
 	json_t *j;
 
 	trustee_get(o, "", &r);
@@ -279,7 +279,7 @@ election_status(const struct trustee_options *o, char *out, size_t size)
 	else
 		snprintf(out, size, "unknown (HTTP %ld)", r.status);
 	json_decref(j);
-	trustee_response_free(&r);
+	cli_response_free(&r);
 }
 
 static int
@@ -287,7 +287,7 @@ cmd_status(const struct trustee_options *o)
 {
 	struct trustee_key *key = NULL;
 	struct trustee_ceremony c;
-	struct trustee_response r = {0};
+	struct cli_response r = {0};
 	char status[80], hex[65], fp[40];
 	json_t *doc = NULL, *st, *dry = NULL;
 	uint8_t eh[PCRYPTO_HASH_BYTES];
@@ -347,7 +347,7 @@ cmd_status(const struct trustee_options *o)
 out:
 	json_decref(dry);
 	json_decref(doc);
-	trustee_response_free(&r);
+	cli_response_free(&r);
 	trustee_key_close(key);
 	return ret;
 }
@@ -372,7 +372,7 @@ main(int argc, char **argv)
 	}
 	if (!check_args(&o))
 		return TRUSTEE_USAGE;
-	if (sodium_init() < 0 || !trustee_net_init())
+	if (sodium_init() < 0 || !cli_init("ngo-vote-trustee"))
 		return TRUSTEE_REFUSED;
 	trustee_json_secure();
 	if (strcmp(o.command, "keygen") == 0)
@@ -385,7 +385,7 @@ main(int argc, char **argv)
 		ret = trustee_cmd_dry_run(&o);
 	else
 		ret = trustee_cmd_decrypt(&o);
-	trustee_net_cleanup();
+	cli_cleanup();
 	fflush(stdout);
 	return ret;
 }
