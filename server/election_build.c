@@ -14,6 +14,7 @@
 struct ngo_list {
 	struct election_ngo *v;
 	size_t n, cap;
+	bool failed; /* an NGO could not be kept: the list is not the registry */
 };
 
 struct storage {
@@ -43,8 +44,10 @@ ngo_list_add(void *cls, const struct dbq_ngo *n)
 		size_t cap = l->cap ? 2 * l->cap : 64;
 		struct election_ngo *v = realloc(l->v, cap * sizeof(*v));
 
-		if (v == NULL)
+		if (v == NULL) {
+			l->failed = true;
 			return;
+		}
 		l->v = v;
 		l->cap = cap;
 	}
@@ -59,6 +62,7 @@ ngo_list_add(void *cls, const struct dbq_ngo *n)
 		free((char *)e->id);
 		free((char *)e->name_en);
 		free((char *)e->name_km);
+		l->failed = true;
 		return;
 	}
 	l->n++;
@@ -119,6 +123,8 @@ election_build(struct db *db, const char *id, const json_t *draft, bool want_man
 		return DB_ERROR;
 	out->storage_ = s;
 	st = dbq_ngos_each(db, (int64_t)time(NULL), ngo_list_add, &s->all);
+	if (st == DB_OK && s->all.failed)
+		st = DB_ERROR; /* a roll missing an NGO must never be built */
 	if (st != DB_OK)
 		goto fail;
 	s->roll = calloc(s->all.n ? s->all.n : 1, sizeof(*s->roll));
