@@ -23,6 +23,10 @@ struct protocol_tally {
 	uint64_t *bits;     /* [n_voters * words] */
 	uint8_t **ct;       /* secret mode: [n_voters], each total x (alpha, beta) */
 	uint32_t n_ct;      /* entries of ct (freeing must not need the manifest) */
+	/* The sums (A, B), computed once after the last ballot: body, result
+	 * and the verifier all ask for them. */
+	uint8_t (*ab)[PGROUP_BYTES];
+	bool ab_valid;
 	uint32_t n_counted;
 };
 
@@ -60,6 +64,7 @@ protocol_tally_free(struct protocol_tally *t)
 {
 	if (t == NULL)
 		return;
+	free(t->ab);
 	if (t->ct != NULL)
 		for (uint32_t v = 0; v < t->n_ct; v++)
 			free(t->ct[v]);
@@ -106,6 +111,7 @@ protocol_tally_add_secret(struct protocol_tally *t, uint32_t voter, uint32_t eve
 	}
 	if (!take_slot(t, voter, b->seq, event_n, ballot_hash))
 		return;
+	t->ab_valid = false;
 	ct = t->ct[voter];
 	for (uint32_t c = 0; c < b->n_contests; c++)
 		for (uint32_t i = 0; i < b->contests[c].n_candidates; i++) {
@@ -117,17 +123,29 @@ protocol_tally_add_secret(struct protocol_tally *t, uint32_t voter, uint32_t eve
 bool
 protocol_tally_aggregates(const struct protocol_tally *t, uint8_t (*ab)[PGROUP_BYTES])
 {
+	/* The cache is not part of the tally's value: filling it from a const
+	 * pointer is deliberate. */
+	struct protocol_tally *cache = (struct protocol_tally *)t;
+	size_t bytes = (size_t)t->total * 2 * PGROUP_BYTES;
+
 	if (t->ct == NULL)
 		return false;
-	memset(ab, 0, (size_t)t->total * 2 * PGROUP_BYTES);
-	for (uint32_t v = 0; v < t->m->n_voters; v++) {
-		const uint8_t *ct = t->ct[v];
+	if (!t->ab_valid) {
+		if (cache->ab == NULL && (cache->ab = malloc(bytes + 1)) == NULL)
+			return false;
+		memset(cache->ab, 0, bytes);
+		for (uint32_t v = 0; v < t->n_ct; v++) {
+			const uint8_t *ct = t->ct[v];
 
-		if (t->slots[v].seq == 0)
-			continue;
-		for (uint32_t k = 0; k < 2 * t->total; k++)
-			pgroup_add(ab[k], ab[k], ct + (size_t)k * PGROUP_BYTES);
+			if (t->slots[v].seq == 0)
+				continue;
+			for (uint32_t k = 0; k < 2 * t->total; k++)
+				pgroup_add(cache->ab[k], cache->ab[k],
+				           ct + (size_t)k * PGROUP_BYTES);
+		}
+		cache->ab_valid = true;
 	}
+	memcpy(ab, t->ab, bytes);
 	return true;
 }
 
