@@ -200,20 +200,46 @@ ceremony_load(struct db *db, const char *id, struct ceremony *c)
 }
 
 enum db_status
+ceremony_secret_draft(struct db *db, const char *id, enum error_code opened, json_t **draft,
+                      enum error_code *error)
+{
+	struct dbq_election e;
+	char *text = NULL;
+	enum db_status st;
+
+	*draft = NULL;
+	st = dbq_election_get(db, id, &e);
+	if (st == DB_OK)
+		st = dbq_election_draft_get(db, id, &text);
+	if (st != DB_OK)
+		return st;
+	*draft = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+	free(text);
+	if (*draft == NULL)
+		return DB_ERROR;
+	if (!election_draft_secret(*draft))
+		*error = ERROR_ELECTION_NOT_SECRET;
+	else if (e.status != DBQ_ELECTION_DRAFT)
+		*error = opened;
+	else
+		return DB_OK;
+	json_decref(*draft);
+	*draft = NULL;
+	return DB_ROLLBACK;
+}
+
+enum db_status
 ceremony_load_draft(struct db *db, const char *id, enum error_code opened, struct ceremony *c,
                     enum error_code *error)
 {
-	struct dbq_election e;
+	json_t *draft;
 	enum db_status st;
 
 	memset(c, 0, sizeof(*c));
-	st = dbq_election_get(db, id, &e);
+	st = ceremony_secret_draft(db, id, opened, &draft, error);
+	json_decref(draft);
 	if (st != DB_OK)
 		return st;
-	if (e.status != DBQ_ELECTION_DRAFT) {
-		*error = opened;
-		return DB_ROLLBACK;
-	}
 	st = ceremony_load(db, id, c);
 	if (st == DB_NOT_FOUND) {
 		*error = ERROR_CEREMONY_NOT_STARTED;
@@ -267,38 +293,6 @@ struct transition {
 	size_t fieldsize;
 };
 
-/* The election, which must be a secret-mode draft; *draft to decref. */
-static enum db_status
-secret_draft(struct db *db, struct transition *t, json_t **draft)
-{
-	struct dbq_election e;
-	char *text = NULL;
-	enum db_status st;
-
-	*draft = NULL;
-	st = dbq_election_get(db, t->id, &e);
-	if (st != DB_OK)
-		return st;
-	if (e.status != DBQ_ELECTION_DRAFT) {
-		t->error = ERROR_ELECTION_NOT_DRAFT;
-		return DB_ROLLBACK;
-	}
-	st = dbq_election_draft_get(db, t->id, &text);
-	if (st != DB_OK)
-		return st;
-	*draft = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-	free(text);
-	if (*draft == NULL)
-		return DB_ERROR;
-	if (!election_draft_secret(*draft)) {
-		json_decref(*draft);
-		*draft = NULL;
-		t->error = ERROR_ELECTION_NOT_SECRET;
-		return DB_ROLLBACK;
-	}
-	return DB_OK;
-}
-
 /* Freezes the draft's manifest as the next attempt. */
 static enum db_status
 freeze(struct db *db, struct transition *t, const json_t *draft)
@@ -339,7 +333,7 @@ start_txn(struct db *db, void *cls)
 
 	json_decref(t->problems);
 	t->problems = NULL;
-	st = secret_draft(db, t, &draft);
+	st = ceremony_secret_draft(db, t->id, ERROR_ELECTION_NOT_DRAFT, &draft, &t->error);
 	if (st != DB_OK)
 		return st;
 	st = dbq_ceremony_alive(db, t->id, &alive);
@@ -418,7 +412,7 @@ restart_txn(struct db *db, void *cls)
 	json_decref(t->problems);
 	t->problems = NULL;
 	encoding_buf_init(&ids);
-	st = secret_draft(db, t, &draft);
+	st = ceremony_secret_draft(db, t->id, ERROR_ELECTION_NOT_DRAFT, &draft, &t->error);
 	if (st != DB_OK)
 		return st;
 	st = dbq_ceremony_alive(db, t->id, &alive);
@@ -486,7 +480,7 @@ cancel_txn(struct db *db, void *cls)
 	json_t *draft = NULL;
 	enum db_status st;
 
-	st = secret_draft(db, t, &draft);
+	st = ceremony_secret_draft(db, t->id, ERROR_ELECTION_NOT_DRAFT, &draft, &t->error);
 	json_decref(draft);
 	if (st != DB_OK)
 		return st;

@@ -49,10 +49,14 @@ struct ceremony {
  * a store corruption (DB_ERROR, logged).  Release with ceremony_clear. */
 enum db_status ceremony_load(struct db *db, const char *id, struct ceremony *c);
 void ceremony_clear(struct ceremony *c);
-/* The alive attempt of a draft, loaded as by ceremony_load; DB_ROLLBACK
- * with *error `opened` when the election is no longer a draft (each
- * caller names what that means to it), CEREMONY_NOT_STARTED when it has
- * no alive attempt. */
+/* The draft of a secret-ballot election that has not opened, parsed
+ * (*draft to decref).  DB_ROLLBACK with *error: ELECTION_NOT_SECRET for
+ * an open-ballot election, else `opened` once it has opened (each caller
+ * names what that means to it). */
+enum db_status ceremony_secret_draft(struct db *db, const char *id, enum error_code opened,
+                                     json_t **draft, enum error_code *error);
+/* Its alive attempt, loaded as by ceremony_load; DB_ROLLBACK with *error
+ * as ceremony_secret_draft, or CEREMONY_NOT_STARTED when there is none. */
 enum db_status ceremony_load_draft(struct db *db, const char *id, enum error_code opened,
                                    struct ceremony *c, enum error_code *error);
 /* "round0" .. "round3" (the round expected) or "complete". */

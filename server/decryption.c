@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ceremony.h"
 #include "dbq_board.h"
-#include "dbq_elections.h"
 #include "elections.h"
 #include "log.h"
 #include "protocol_decrypt.h"
@@ -196,17 +196,21 @@ decryption_submit(struct db *db, const char *id, const uint8_t *data, size_t len
 	struct submit_ctx s = {.id = id, .data = data, .len = len, .out = out};
 	struct tally_view tv = {0};
 	struct protocol_pdec pd;
-	struct dbq_election e;
+	json_t *draft;
 	enum db_status st;
 
 	memset(out, 0, sizeof(*out));
 	*why = NULL;
 	st = elections_manifest_get(db, id, &em);
 	if (st == DB_NOT_FOUND) {
-		/* a draft has no tally */
-		st = dbq_election_get(db, id, &e);
-		*error = ERROR_ELECTION_NOT_CLOSED;
-		return st == DB_OK ? DB_ROLLBACK : st;
+		/* a draft has no tally, and an open-ballot one never will */
+		st = ceremony_secret_draft(db, id, ERROR_ELECTION_NOT_CLOSED, &draft, error);
+		json_decref(draft);
+		if (st == DB_OK) {
+			*error = ERROR_ELECTION_NOT_CLOSED;
+			st = DB_ROLLBACK;
+		}
+		return st;
 	}
 	if (st != DB_OK)
 		return st;

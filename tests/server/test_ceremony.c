@@ -669,6 +669,31 @@ START_TEST(open_mode_and_draft_problems)
 	test_http_get(&s.x.d, "/api/elections/secret-4/dry-run", &r);
 	test_http_expect_error(&r, 409, "ELECTION_NOT_SECRET");
 	test_http_free(&r);
+	/* every other secret-mode route says so too, not that a ceremony is
+	 * missing */
+	{
+		static const struct {
+			bool admin;
+			const char *what, *body;
+		} routes[] = {
+		    {true, "ceremony/restart", "{}"},
+		    {true, "ceremony/cancel", "{}"},
+		    {true, "dry-run", "{}"},
+		    {false, "ceremony/messages", "{\"round\":0,\"data\":\"00\"}"},
+		    {false, "dry-run/partial-decryptions", "{\"data\":\"00\"}"},
+		    {false, "partial-decryptions", "{\"data\":\"00\"}"},
+		};
+
+		for (size_t k = 0; k < sizeof(routes) / sizeof(routes[0]); k++) {
+			if (routes[k].admin)
+				sfx_admin_post(&s, routes[k].what, routes[k].body, &r);
+			else
+				sfx_public_post(&s, routes[k].what, routes[k].body, &r);
+			ck_assert_msg(r.status == 409 && strstr(r.body, "ELECTION_NOT_SECRET"),
+			              "%s: %d %s", routes[k].what, r.status, r.body);
+			test_http_free(&r);
+		}
+	}
 	json_decref(draft);
 	sfx_stop(&s);
 }
