@@ -14,8 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "crypto.h"
@@ -66,49 +64,6 @@ usage(FILE *out)
 /* The key file or the passphrase file: a backup is a few KB. */
 #define KEY_FILE_MAX 65536
 
-static bool
-read_passphrase(const struct options *o, char *out, size_t outsize)
-{
-	const char *env = getenv("NGO_VOTE_PASSPHRASE");
-	struct termios old, quiet;
-	FILE *tty;
-
-	if (o->passphrase_file != NULL) {
-		size_t len;
-		char *p = cli_read_file(o->passphrase_file, KEY_FILE_MAX, &len);
-
-		if (p == NULL)
-			return false;
-		p[strcspn(p, "\r\n")] = '\0';
-		snprintf(out, outsize, "%s", p);
-		sodium_memzero(p, len);
-		free(p);
-		return true;
-	}
-	if (env != NULL) {
-		snprintf(out, outsize, "%s", env);
-		return true;
-	}
-	tty = fopen("/dev/tty", "r+");
-	if (tty == NULL) {
-		fprintf(stderr, "ngo-vote-cast: no terminal to ask for the passphrase\n");
-		return false;
-	}
-	fprintf(tty, "Passphrase of the key backup: ");
-	fflush(tty);
-	tcgetattr(fileno(tty), &old);
-	quiet = old;
-	quiet.c_lflag &= ~(tcflag_t)ECHO;
-	tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	if (fgets(out, (int)outsize, tty) == NULL)
-		out[0] = '\0';
-	tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fprintf(tty, "\n");
-	fclose(tty);
-	out[strcspn(out, "\r\n")] = '\0';
-	return true;
-}
-
 /* Loads the key into sk (64 bytes, sodium memory). */
 static bool
 load_key(const struct options *o, uint8_t *sk, uint8_t pk[32])
@@ -133,7 +88,9 @@ load_key(const struct options *o, uint8_t *sk, uint8_t pk[32])
 		}
 	} else {
 		pass = sodium_malloc(1024);
-		if (pass == NULL || !read_passphrase(o, pass, 1024))
+		if (pass == NULL ||
+		    !cli_passphrase(o->passphrase_file, KEY_FILE_MAX, "NGO_VOTE_PASSPHRASE",
+		                    "Passphrase of the key backup: ", NULL, pass, 1024))
 			goto out;
 		if (!backup_decrypt(text, pass, seed, ngo, &why)) {
 			fprintf(stderr, "ngo-vote-cast: %s: %s\n", o->key_file, why);

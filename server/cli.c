@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 
 static const char *program = "ngo-vote";
 
@@ -155,4 +156,76 @@ cli_read_file(const char *path, size_t max, size_t *len)
 	buf[n] = '\0';
 	*len = n;
 	return buf;
+}
+
+/* One line typed on tty without echo, its line break dropped. */
+static void
+ask(FILE *tty, const char *prompt, char *out, size_t outsize)
+{
+	struct termios old, quiet;
+	bool echo_off;
+
+	fprintf(tty, "%s", prompt);
+	fflush(tty);
+	echo_off = tcgetattr(fileno(tty), &old) == 0;
+	if (echo_off) {
+		quiet = old;
+		quiet.c_lflag &= ~(tcflag_t)ECHO;
+		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+	}
+	if (fgets(out, (int)outsize, tty) == NULL)
+		out[0] = '\0';
+	if (echo_off)
+		tcsetattr(fileno(tty), TCSAFLUSH, &old);
+	fprintf(tty, "\n");
+	out[strcspn(out, "\r\n")] = '\0';
+}
+
+bool
+cli_passphrase(const char *file, size_t file_max, const char *env, const char *prompt,
+               const char *confirm, char *out, size_t outsize)
+{
+	const char *value = getenv(env);
+	char *again;
+	FILE *tty;
+	bool ok = true;
+
+	out[0] = '\0';
+	if (file != NULL) {
+		size_t len;
+		char *p = cli_read_file(file, file_max, &len);
+
+		if (p == NULL)
+			return false;
+		p[strcspn(p, "\r\n")] = '\0';
+		snprintf(out, outsize, "%s", p);
+		wipe_free(p, len);
+		return true;
+	}
+	if (value != NULL) {
+		snprintf(out, outsize, "%s", value);
+		return true;
+	}
+	tty = fopen("/dev/tty", "r+");
+	if (tty == NULL) {
+		fprintf(stderr,
+		        "%s: no terminal to ask for the passphrase (use --passphrase-file)\n",
+		        program);
+		return false;
+	}
+	ask(tty, prompt, out, outsize);
+	if (confirm != NULL) {
+		again = sodium_malloc(outsize);
+		ok = again != NULL;
+		if (ok)
+			ask(tty, confirm, again, outsize);
+		if (ok && strcmp(again, out) != 0) {
+			fprintf(stderr, "%s: the two passphrases differ\n", program);
+			ok = false;
+		}
+		if (again != NULL)
+			sodium_free(again);
+	}
+	fclose(tty);
+	return ok;
 }

@@ -2,8 +2,8 @@
  * cli.h -- what the two command-line clients, ngo-vote-cast and
  * ngo-vote-trustee, share (the daemon never links it: it has no
  * libcurl): GET and POST to the election server through libcurl (HTTPS
- * in production), and reading a file whole.  Messages on stderr start
- * with the program's name.
+ * in production), reading a file whole, and asking for a passphrase.
+ * Messages on stderr start with the program's name.
  */
 #ifndef NGO_VOTE_CLI_H
 #define NGO_VOTE_CLI_H
@@ -40,5 +40,13 @@ void cli_response_free(struct cli_response *r);
  * lets go of is wiped first: the file may hold a passphrase or a seed
  * (the caller wipes the one it gets, with *len). */
 char *cli_read_file(const char *path, size_t max, size_t *len);
+
+/* A passphrase into out (outsize bytes, sodium memory): the first line of
+ * file (at most file_max bytes) when file is not NULL, else the
+ * environment variable env, else typed on the terminal without echo after
+ * prompt, and typed again after confirm when confirm is not NULL.  false
+ * with the reason printed. */
+bool cli_passphrase(const char *file, size_t file_max, const char *env, const char *prompt,
+                    const char *confirm, char *out, size_t outsize);
 
 #endif

@@ -36,7 +36,6 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "encoding.h"
@@ -92,76 +91,13 @@ trustee_json_free(void *p)
 
 /* ---- passphrase ---- */
 
-static bool
-ask(FILE *tty, const char *prompt, char *out)
-{
-	struct termios old, quiet;
-	bool echo_off;
-
-	fprintf(tty, "%s", prompt);
-	fflush(tty);
-	echo_off = tcgetattr(fileno(tty), &old) == 0;
-	if (echo_off) {
-		quiet = old;
-		quiet.c_lflag &= ~(tcflag_t)ECHO;
-		tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
-	}
-	if (fgets(out, TRUSTEE_PASS_MAX, tty) == NULL)
-		out[0] = '\0';
-	if (echo_off)
-		tcsetattr(fileno(tty), TCSAFLUSH, &old);
-	fprintf(tty, "\n");
-	out[strcspn(out, "\r\n")] = '\0';
-	return true;
-}
-
 bool
 trustee_passphrase(const struct trustee_options *o, bool confirm, char *out)
 {
-	const char *env = getenv(TRUSTEE_ENV_PASS);
-	char *again;
-	FILE *tty;
-	bool ok;
-
-	out[0] = '\0';
-	if (o->passphrase_file != NULL) {
-		size_t len;
-		char *p = cli_read_file(o->passphrase_file, TRUSTEE_PASS_MAX - 1, &len);
-
-		if (p == NULL)
-			return false;
-		p[strcspn(p, "\r\n")] = '\0';
-		snprintf(out, TRUSTEE_PASS_MAX, "%s", p);
-		sodium_memzero(p, len);
-		free(p);
-		return true;
-	}
-	if (env != NULL) {
-		snprintf(out, TRUSTEE_PASS_MAX, "%s", env);
-		return true;
-	}
-	tty = fopen("/dev/tty", "r+");
-	if (tty == NULL) {
-		fprintf(stderr, "ngo-vote-trustee: no terminal to ask for the passphrase "
-		                "(use --passphrase-file)\n");
-		return false;
-	}
-	ok = ask(tty,
-	         confirm ? "New passphrase for the trustee key: "
-	                 : "Passphrase of the trustee key: ",
-	         out);
-	if (ok && confirm) {
-		again = sodium_malloc(TRUSTEE_PASS_MAX);
-		ok = again != NULL && ask(tty, "The same passphrase again: ", again);
-		if (ok && strcmp(again, out) != 0) {
-			fprintf(stderr, "ngo-vote-trustee: the two passphrases differ\n");
-			ok = false;
-		}
-		if (again != NULL)
-			sodium_free(again);
-	}
-	fclose(tty);
-	return ok;
+	return cli_passphrase(
+	    o->passphrase_file, TRUSTEE_PASS_MAX - 1, TRUSTEE_ENV_PASS,
+	    confirm ? "New passphrase for the trustee key: " : "Passphrase of the trustee key: ",
+	    confirm ? "The same passphrase again: " : NULL, out, TRUSTEE_PASS_MAX);
 }
 
 /* ---- the file ---- */
