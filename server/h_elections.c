@@ -35,13 +35,15 @@ static void
 add_public_row(void *cls, const struct dbq_election_row *r)
 {
 	json_t *draft = json_loads(r->draft, 0, NULL);
+	/* A draft without "mode" is an open-ballot election (election_draft.c). */
+	const char *mode = json_string_value(json_object_get(draft, "mode"));
 
-	json_array_append_new(cls, json_pack("{s:s, s:s, s:O?, s:s, s:s, s:I, s:I, s:I}", "id",
-	                                     r->id, "status", r->status, "title",
-	                                     draft ? json_object_get(draft, "title") : NULL,
-	                                     "opens_at", r->opens_at, "closes_at", r->closes_at,
-	                                     "ballots", (json_int_t)r->ballots, "voters",
-	                                     (json_int_t)r->voters, "voted", (json_int_t)r->voted));
+	json_array_append_new(
+	    cls, json_pack("{s:s, s:s, s:s, s:O?, s:s, s:s, s:I, s:I, s:I}", "id", r->id, "status",
+	                   r->status, "mode", mode != NULL ? mode : "open", "title",
+	                   draft ? json_object_get(draft, "title") : NULL, "opens_at", r->opens_at,
+	                   "closes_at", r->closes_at, "ballots", (json_int_t)r->ballots, "voters",
+	                   (json_int_t)r->voters, "voted", (json_int_t)r->voted));
 	json_decref(draft);
 }
 

@@ -220,6 +220,17 @@ START_TEST(close_decrypt_result_verify)
 	json_decref(res);
 	expect_refused(&s, pd[1].data, pd[1].len, 409, "DECRYPTION_COMPLETE");
 
+	/* the public list says the election is secret */
+	{
+		json_t *list = efx_get_json(&s.x.d, "/api/elections", 200);
+
+		ck_assert_str_eq(
+		    json_string_value(json_object_get(
+		        json_array_get(json_object_get(list, "elections"), 0), "mode")),
+		    "secret");
+		json_decref(list);
+	}
+
 	/* the result: the voters' choices, decrypted by trustees 2 and 3 */
 	res = sfx_get(&s, "result", 200);
 	ck_assert_str_eq(json_string_value(json_object_get(res, "mode")), "secret");
