@@ -598,7 +598,7 @@ START_TEST(open_mode_and_draft_problems)
 	{
 		json_t *big = json_deep_copy(draft), *contests = json_array();
 		static const char *cands[64];
-		static char ids[64][8];
+		static char ids[64][16];
 
 		for (int i = 0; i < 64; i++) {
 			snprintf(ids[i], sizeof(ids[i]), "x-%02d", i);
