@@ -97,7 +97,7 @@ trustee(const struct test_daemon *d, const char *dir, int j, const char *cmd, co
 static void
 ceremony_concurrently(const struct test_daemon *d, const char *dir)
 {
-	char bin[1024], cmd[6000], line[1200], *log;
+	char bin[1024], cmd[8000], line[1400], *log;
 	size_t o = 0;
 
 	test_binary("ngo-vote-trustee", bin, sizeof(bin));
