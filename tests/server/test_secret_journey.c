@@ -276,6 +276,7 @@ START_TEST(secret_election_over_http)
 		              "problem %s", p ? p : "?");
 	}
 	json_decref(j);
+	json_decref(draft);
 
 	/* the key ceremony: the three trustees at once, each on its own */
 	fixture_post(&x.d, "/api/elections/" ID "/ceremony/start", &x.sec, "{}", &r);

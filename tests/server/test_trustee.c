@@ -751,6 +751,8 @@ START_TEST(ceremony_refusals)
 	free(out);
 	ck_assert_uint_eq(la, lagain);
 	ck_assert_mem_eq(a, again, la);
+	free(again);
+	again = NULL;
 	/* a restarted ceremony (attempt 2): the old round secrets go */
 	o.attempt = 2;
 	write_doc(&o);
