@@ -28,7 +28,10 @@
 #include "protocol_tally.h"
 #include "verify_secret.h"
 
-#define DUP_PREFIX 16 /* bytes of a ballot_hash kept to detect repeats */
+/* Bytes of a ballot_hash kept to detect repeats: 32, so that two voters
+ * working together cannot make a false repeat (a 16-byte prefix would
+ * fall to a 2^64 birthday search). */
+#define DUP_PREFIX 32
 
 struct receipt_slot {
 	bool parsed;

@@ -10,7 +10,9 @@
 #include "protocol_decrypt.h"
 #include "protocol_dkg.h"
 
-#define ALPHA_KEY 16 /* bytes of an alpha kept for weeding */
+/* The whole alpha is kept for weeding: with a prefix, two voters working
+ * together could make a false "already cast" by a birthday search. */
+#define ALPHA_KEY PGROUP_BYTES
 
 struct alpha_map {
 	uint8_t *keys;   /* cap * ALPHA_KEY */
