@@ -23,7 +23,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, newContext, watch, axe, screenshot, screenshotBoth, setLanguage, ready, horizontalOverflow, overflowCulprits, tmpDir, tabTo, run, BUILD, USE_MOCK, BUDGET } from './lib.mjs';
+import { startServer, launchBrowser, newContext, journeyChecks, visible, ready, setLanguage, screenshot, tmpDir, tabTo, run, BUILD, USE_MOCK, BUDGET } from './lib.mjs';
 
 const ADMIN = 'secretariat@example.org';
 const PASSWORD = 'correct horse battery staple';
@@ -50,56 +50,7 @@ const FINAL = { 'ngo-a': [0, 0, 0, 0, 0, 0], 'ngo-b': [0, 0, 0, 0, 0, 0], 'ngo-c
 const FIRST_D = [2, 2, 2, 2, 2, 2];
 
 let server, browser, tmp;
-const problems = []; // CSP violations, script errors, alerts
-const a11y = []; // serious and critical axe violations
-const wide = []; // pages that scroll sideways at 360 px
-const checked = new Set(); // pages already checked with axe
-
-// axe in English and in Khmer, once per page name; leaves the page in lang.
-async function checkPage(page, name, lang = 'en') {
-	await ready(page);
-	if (!checked.has(name)) {
-		checked.add(name);
-		for (const l of ['en', 'km']) {
-			await setLanguage(page, l);
-			for (const v of await axe(page)) a11y.push(`${name} [${l}]: ${v}`);
-			// A key shown instead of its text means a bundle lacks it.
-			const raw = await page.evaluate(() => document.body.innerText.match(/\b(?:[a-z]+\.){1,3}[a-z_]+[A-Z_]*\b/g) || []);
-			const keys = raw.filter((k) => /^(app|nav|page|common|error|election|vote|receipt|verdict|manage|problem|elections|results|minutes|board|verify|delegate|ngo|key|console)\./.test(k) && !/\.(json|jsonl|csv|md)$/.test(k));
-			if (keys.length) problems.push(`${name} [${l}]: untranslated ${keys.join(', ')}`);
-			await screenshot(page, `lang-${name}-${l}`);
-			if (page.viewportSize().width <= 360) {
-				const over = await horizontalOverflow(page);
-				if (over > 0) wide.push(`${name} [${l}]: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
-			}
-		}
-	}
-	await setLanguage(page, lang);
-}
-
-function actor(page) {
-	watch(page, problems);
-	page.on('dialog', async (d) => {
-		if (d.type() === 'alert') problems.push(`alert on ${page.url()}: ${d.message()}`);
-		await d.accept();
-	});
-	return page;
-}
-
-// Screenshots at 360 and 1280 px; the page may not scroll sideways at 360.
-async function shots(page, name) {
-	const over = await screenshotBoth(page, name);
-	if (over > 0) {
-		const size = page.viewportSize();
-		await page.setViewportSize({ width: 360, height: 780 });
-		wide.push(`${name} at 360 px: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
-		await page.setViewportSize(size);
-	}
-}
-
-async function visible(page, sel) {
-	await page.waitForSelector(`${sel}:not([hidden])`, { state: 'visible' });
-}
+const { problems, a11y, wide, checkPage, actor, shots } = journeyChecks();
 
 before(async () => {
 	tmp = tmpDir();

@@ -231,3 +231,67 @@ export async function overflowCulprits(page) {
 		return out.slice(0, 5);
 	});
 }
+
+// What a browser journey collects on its way, and the three ways it looks
+// at a page (shared by journey.test.mjs and secret-journey.test.mjs):
+// problems (CSP violations, script errors, alerts, untranslated keys),
+// a11y (serious and critical axe violations), wide (pages that scroll
+// sideways at 360 px).  keyWord finds i18n keys shown instead of their
+// text; fileName spares file names that look like keys; shotPrefix keeps
+// the journeys' screenshots apart.
+export function journeyChecks({ shotPrefix = '', keyWord = /\b(?:[a-z]+\.){1,3}[a-z_]+[A-Z_]*\b/g, fileName = /\.(json|jsonl|csv|md)$/ } = {}) {
+	const problems = [];
+	const a11y = [];
+	const wide = [];
+	const checked = new Set(); // pages already checked with axe
+
+	// axe in English and in Khmer, once per page name; leaves the page in lang.
+	async function checkPage(page, name, lang = 'en') {
+		await ready(page);
+		if (!checked.has(name)) {
+			checked.add(name);
+			for (const l of ['en', 'km']) {
+				await setLanguage(page, l);
+				for (const v of await axe(page)) a11y.push(`${name} [${l}]: ${v}`);
+				// A key shown instead of its text means a bundle lacks it.
+				const raw = await page.evaluate(([src, flags]) => document.body.innerText.match(new RegExp(src, flags)) || [], [keyWord.source, keyWord.flags]);
+				const keys = raw.filter((k) => /^(app|nav|page|common|error|election|vote|receipt|verdict|manage|problem|elections|results|minutes|board|verify|delegate|ngo|key|console)\./.test(k) && !fileName.test(k));
+				if (keys.length) problems.push(`${name} [${l}]: untranslated ${keys.join(', ')}`);
+				await screenshot(page, `${shotPrefix}lang-${name}-${l}`);
+				if (page.viewportSize().width <= 360) {
+					const over = await horizontalOverflow(page);
+					if (over > 0) wide.push(`${name} [${l}]: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
+				}
+			}
+		}
+		await setLanguage(page, lang);
+	}
+
+	// A page of one actor: its errors and alerts are problems.
+	function actor(page) {
+		watch(page, problems);
+		page.on('dialog', async (d) => {
+			if (d.type() === 'alert') problems.push(`alert on ${page.url()}: ${d.message()}`);
+			await d.accept();
+		});
+		return page;
+	}
+
+	// Screenshots at 360 and 1280 px; the page may not scroll sideways at 360.
+	async function shots(page, name) {
+		const over = await screenshotBoth(page, name);
+		if (over > 0) {
+			const size = page.viewportSize();
+			await page.setViewportSize({ width: 360, height: 780 });
+			wide.push(`${name} at 360 px: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
+			await page.setViewportSize(size);
+		}
+	}
+
+	return { problems, a11y, wide, checkPage, actor, shots };
+}
+
+// Waits until the element is shown (not [hidden]) and visible.
+export async function visible(page, sel, opts = {}) {
+	await page.waitForSelector(`${sel}:not([hidden])`, { state: 'visible', ...opts });
+}

@@ -32,7 +32,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, newContext, watch, axe, screenshot, screenshotBoth, setLanguage, ready, horizontalOverflow, overflowCulprits, tmpDir, run, BUILD, SHOTS, USE_MOCK, SECRET_BUDGET } from './lib.mjs';
+import { startServer, launchBrowser, newContext, journeyChecks, visible, ready, setLanguage, tmpDir, run, BUILD, SHOTS, USE_MOCK, SECRET_BUDGET } from './lib.mjs';
 
 const TRUSTEE_TOOL = path.join(BUILD, 'ngo-vote-trustee');
 const VERIFY = path.join(BUILD, 'ngo-vote-verify');
@@ -61,55 +61,12 @@ const FINAL = { 'ngo-a': [['ngo-b'], ['ngo-a', 'ngo-c']], 'ngo-b': [['ngo-b'], [
 const FIRST_C = [['ngo-a'], ['ngo-c']]; // ngo-c first votes this, then again
 
 let server, browser, tmp;
-const problems = []; // CSP violations, script errors, alerts
-const a11y = []; // serious and critical axe violations
-const wide = []; // pages that scroll sideways at 360 px
-const checked = new Set();
+const { problems, a11y, wide, checkPage, actor, shots } = journeyChecks({
+	shotPrefix: 's-',
+	keyWord: /\b(?:[a-z]+\.){1,3}[a-z_-]+[A-Z_]*\b/g,
+	fileName: /\.(json|jsonl|csv|md|key)$/,
+});
 const children = new Set(); // trustee tools still running
-
-// axe in English and in Khmer, once per page name; leaves the page in lang.
-async function checkPage(page, name, lang = 'en') {
-	await ready(page);
-	if (!checked.has(name)) {
-		checked.add(name);
-		for (const l of ['en', 'km']) {
-			await setLanguage(page, l);
-			for (const v of await axe(page)) a11y.push(`${name} [${l}]: ${v}`);
-			const raw = await page.evaluate(() => document.body.innerText.match(/\b(?:[a-z]+\.){1,3}[a-z_-]+[A-Z_]*\b/g) || []);
-			const keys = raw.filter((k) => /^(app|nav|page|common|error|election|vote|receipt|verdict|manage|problem|elections|results|minutes|board|verify|delegate|ngo|key|console)\./.test(k) && !/\.(json|jsonl|csv|md|key)$/.test(k));
-			if (keys.length) problems.push(`${name} [${l}]: untranslated ${keys.join(', ')}`);
-			await screenshot(page, `s-lang-${name}-${l}`);
-			if (page.viewportSize().width <= 360) {
-				const over = await horizontalOverflow(page);
-				if (over > 0) wide.push(`${name} [${l}]: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
-			}
-		}
-	}
-	await setLanguage(page, lang);
-}
-
-function actor(page) {
-	watch(page, problems);
-	page.on('dialog', async (d) => {
-		if (d.type() === 'alert') problems.push(`alert on ${page.url()}: ${d.message()}`);
-		await d.accept();
-	});
-	return page;
-}
-
-async function shots(page, name) {
-	const over = await screenshotBoth(page, name);
-	if (over > 0) {
-		const size = page.viewportSize();
-		await page.setViewportSize({ width: 360, height: 780 });
-		wide.push(`${name} at 360 px: ${over}px: ${(await overflowCulprits(page)).join(', ')}`);
-		await page.setViewportSize(size);
-	}
-}
-
-async function visible(page, sel, opts = {}) {
-	await page.waitForSelector(`${sel}:not([hidden])`, { state: 'visible', ...opts });
-}
 
 // ngo-vote-trustee as a child process: resolves {code, stdout, stderr}.
 function trustee(args, { timeout = 180000 } = {}) {
