@@ -15,7 +15,7 @@ import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { startServer, launchBrowser, newContext, watch, axe, screenshot, setLanguage, ready, horizontalOverflow, tmpDir } from './lib.mjs';
+import { startServer, launchBrowser, newContext, watch, axe, screenshot, setLanguage, ready, horizontalOverflow, tmpDir, visible } from './lib.mjs';
 
 const ADMIN = 'admin@example.org';
 const AUDITOR = 'auditor@example.org';
@@ -47,10 +47,6 @@ async function checkPage(page, name, { narrow = true } = {}) {
 	await setLanguage(page, 'km');
 	assert.match(await page.textContent('.brand'), /[\u1780-\u17FF]/);
 	await setLanguage(page, 'en');
-}
-
-async function visible(page, sel) {
-	await page.waitForSelector(`${sel}:not([hidden])`, { state: 'visible' });
 }
 
 before(async () => {
