@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "crypto_group.h"
 #include "encoding.h"
 #include "protocol_ballot.h"
 #include "protocol_board.h"
@@ -24,23 +25,11 @@
 #define CANDIDATES 5
 
 static void
-seed_of(const char *label, uint8_t seed[32])
-{
-	struct pcrypto_h64 h;
-	uint8_t out[64];
-
-	pcrypto_h64_init(&h, "test-rng");
-	pcrypto_h64_update_str(&h, label, strlen(label));
-	pcrypto_h64_final(&h, out);
-	memcpy(seed, out, 32);
-}
-
-static void
 keypair(const char *label, uint8_t pk[32], uint8_t sk[64])
 {
 	uint8_t seed[32];
 
-	seed_of(label, seed);
+	pgroup_test_seed(label, seed);
 	if (crypto_sign_seed_keypair(pk, sk, seed) != 0)
 		abort();
 	sodium_memzero(seed, sizeof(seed));

@@ -10,21 +10,17 @@
 #include <string.h>
 
 #include "crypto.h"
+#include "crypto_group.h"
 #include "encoding.h"
 #include "protocol_ballot.h"
 #include "protocol_record.h"
 #include "protocol_tally.h"
+#include "verify.h"
 
 void
 th_seed(const char *label, uint8_t seed[32])
 {
-	struct pcrypto_h64 h;
-	uint8_t out[64];
-
-	pcrypto_h64_init(&h, "test-rng");
-	pcrypto_h64_update_str(&h, label, strlen(label));
-	pcrypto_h64_final(&h, out);
-	memcpy(seed, out, 32);
+	pgroup_test_seed(label, seed);
 }
 
 void
@@ -349,4 +345,48 @@ th_record_emit(const struct th_record *r, size_t *len)
 	s = (char *)encoding_buf_steal(&b, len);
 	*len -= 1;
 	return s;
+}
+
+struct verify *
+th_verify_text(const char *text, size_t len, const char *receipt)
+{
+	struct verify *v = verify_new();
+	size_t off = 0;
+
+	ck_assert_ptr_nonnull(v);
+	if (receipt != NULL)
+		ck_assert(verify_add_receipt(v, receipt, strlen(receipt)));
+	while (off < len) {
+		const char *eol = memchr(text + off, '\n', len - off);
+		size_t ll = eol ? (size_t)(eol - (text + off)) + 1 : len - off;
+		char *line = malloc(ll + 1);
+
+		ck_assert_ptr_nonnull(line);
+		memcpy(line, text + off, ll);
+		verify_feed_line(v, line, ll);
+		free(line);
+		off += ll;
+	}
+	verify_finish(v);
+	return v;
+}
+
+struct verify *
+th_verify_record(const struct th_record *r, const char *receipt)
+{
+	size_t len;
+	char *text = th_record_emit(r, &len);
+	struct verify *v = th_verify_text(text, len, receipt);
+
+	free(text);
+	return v;
+}
+
+void
+th_verify_dump(const struct verify *v)
+{
+	char *t = verify_report_text(v);
+
+	fprintf(stderr, "%s\n", t);
+	free(t);
 }

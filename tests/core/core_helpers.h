@@ -31,6 +31,8 @@ void th_assert_vector(const char *name, const uint8_t *bytes, size_t len);
 /* Whole file, NUL-terminated, malloc'd. */
 char *th_read_file(const char *path, size_t *len);
 
+struct verify;
+
 struct th_event {
 	uint32_t n;
 	enum protocol_event_type type;
@@ -75,5 +77,14 @@ void th_record_resign_head(struct th_record *r);
 void th_record_seal(struct th_record *r);
 /* Emits the JSON lines; malloc'd. */
 char *th_record_emit(const struct th_record *r, size_t *len);
+
+/* Runs the verifier over a record's text, line by line (each line copied:
+ * the engine scribbles), with an optional receipt; finished.  The caller
+ * frees it with verify_free(). */
+struct verify *th_verify_text(const char *text, size_t len, const char *receipt);
+/* The same over an emitted th_record. */
+struct verify *th_verify_record(const struct th_record *r, const char *receipt);
+/* Prints the verifier's text report to stderr (when a test is about to fail). */
+void th_verify_dump(const struct verify *v);
 
 #endif

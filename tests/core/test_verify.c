@@ -23,50 +23,6 @@ Suite *verify_suite(void);
 
 #define GOOD TH_SPEC_DIR "record-open.jsonl"
 
-/* Feeds text line by line (each line copied: the engine scribbles). */
-static struct verify *
-run_text(const char *text, size_t len, const char *receipt)
-{
-	struct verify *v = verify_new();
-	size_t off = 0;
-
-	ck_assert_ptr_nonnull(v);
-	if (receipt != NULL)
-		ck_assert(verify_add_receipt(v, receipt, strlen(receipt)));
-	while (off < len) {
-		const char *eol = memchr(text + off, '\n', len - off);
-		size_t ll = eol ? (size_t)(eol - (text + off)) + 1 : len - off;
-		char *line = malloc(ll + 1);
-
-		memcpy(line, text + off, ll);
-		verify_feed_line(v, line, ll);
-		free(line);
-		off += ll;
-	}
-	verify_finish(v);
-	return v;
-}
-
-static struct verify *
-run_record(const struct th_record *r, const char *receipt)
-{
-	size_t len;
-	char *text = th_record_emit(r, &len);
-	struct verify *v = run_text(text, len, receipt);
-
-	free(text);
-	return v;
-}
-
-static void
-dump(const struct verify *v)
-{
-	char *t = verify_report_text(v);
-
-	fprintf(stderr, "%s\n", t);
-	free(t);
-}
-
 /* Asserts that check `id` failed; with `only`, that nothing else did. */
 static void
 expect(struct verify *v, enum verify_check_id id, bool only)
@@ -74,14 +30,14 @@ expect(struct verify *v, enum verify_check_id id, bool only)
 	const struct verify_check *c = verify_get_check(v, id);
 
 	if (c->status != VERIFY_FAIL)
-		dump(v);
+		th_verify_dump(v);
 	ck_assert_msg(c->status == VERIFY_FAIL, "%s did not fail", verify_check_label(id));
 	ck_assert(!verify_ok(v));
 	for (int i = 0; only && i < VERIFY_CHECK_COUNT; i++) {
 		const struct verify_check *o = verify_get_check(v, (enum verify_check_id)i);
 
 		if (i != (int)id && o->status == VERIFY_FAIL) {
-			dump(v);
+			th_verify_dump(v);
 			ck_abort_msg("%s failed too: %s",
 			             verify_check_label((enum verify_check_id)i), o->reason);
 		}
@@ -92,7 +48,7 @@ expect(struct verify *v, enum verify_check_id id, bool only)
 static void
 expect_record(struct th_record *r, enum verify_check_id id, bool only)
 {
-	expect(run_record(r, NULL), id, only);
+	expect(th_verify_record(r, NULL), id, only);
 	th_record_free(r);
 }
 
@@ -103,11 +59,11 @@ START_TEST(good_record)
 	size_t len, rl;
 	char *text = th_read_file(GOOD, &len);
 	char *receipt = th_read_file(TH_SPEC_DIR "receipt-open.json", &rl);
-	struct verify *v = run_text(text, len, receipt);
+	struct verify *v = th_verify_text(text, len, receipt);
 	char *json;
 
 	if (!verify_ok(v))
-		dump(v);
+		th_verify_dump(v);
 	ck_assert(verify_ok(v));
 	for (int i = 0; i < VERIFY_CHECK_COUNT; i++) {
 		enum verify_status s = verify_get_check(v, (enum verify_check_id)i)->status;
@@ -126,7 +82,7 @@ START_TEST(good_record)
 	free(json);
 	verify_free(v);
 	/* Without a receipt V10 does not apply. */
-	v = run_text(text, len, NULL);
+	v = th_verify_text(text, len, NULL);
 	ck_assert(verify_ok(v));
 	ck_assert_int_eq(verify_get_check(v, VERIFY_V10)->status, VERIFY_NOT_APPLICABLE);
 	verify_free(v);
@@ -163,7 +119,7 @@ START_TEST(ends_before_close)
 	while (r.n_events > 6)
 		th_record_remove(&r, r.n_events - 1);
 	th_record_seal(&r);
-	v = run_record(&r, NULL);
+	v = th_verify_record(&r, NULL);
 	ck_assert(verify_ok(v));
 	ck_assert_int_eq(verify_get_check(v, VERIFY_V6)->status, VERIFY_NOT_APPLICABLE);
 	ck_assert_int_eq(verify_get_check(v, VERIFY_V8)->status, VERIFY_NOT_APPLICABLE);
@@ -178,16 +134,10 @@ START_TEST(secret_record_verifies)
 	size_t len, rl;
 	char *text = th_read_file(TH_SPEC_DIR "record-secret.jsonl", &len);
 	char *receipt = th_read_file(TH_SPEC_DIR "receipt-secret.json", &rl);
-	struct verify *v = verify_new();
+	struct verify *v = th_verify_text(text, len, receipt);
 	const uint32_t *q;
 	uint32_t n_q;
-	char *start = text;
 
-	ck_assert(verify_add_receipt(v, receipt, rl));
-	for (char *nl; (nl = memchr(start, '\n', len - (size_t)(start - text))) != NULL;
-	     start = nl + 1)
-		verify_feed_line(v, start, (size_t)(nl - start) + 1);
-	verify_finish(v);
 	for (int i = 0; i < VERIFY_CHECK_COUNT; i++)
 		ck_assert_msg(verify_get_check(v, i)->status == VERIFY_PASS, "%s: %s",
 		              verify_check_label(i), verify_get_check(v, i)->reason);
@@ -232,7 +182,7 @@ START_TEST(t_result_count)
 	load(&r);
 	r.ev[9].data[132] += 1; /* x_{0,0}: 3 -> 4 */
 	th_record_seal(&r);
-	expect(run_record(&r, NULL), VERIFY_V6, false);
+	expect(th_verify_record(&r, NULL), VERIFY_V6, false);
 	expect_record(&r, VERIFY_V8, false);
 }
 END_TEST
@@ -409,7 +359,7 @@ START_TEST(t_uppercase_hex)
 	while (!(*p >= 'a' && *p <= 'f'))
 		p++;
 	*p = (char)(*p - 'a' + 'A');
-	expect(run_text(text, len, NULL), VERIFY_V1, false);
+	expect(th_verify_text(text, len, NULL), VERIFY_V1, false);
 	free(text);
 	th_record_free(&r);
 }
@@ -485,7 +435,7 @@ START_TEST(t_receipt_missing_event)
 	memset(ev, 0x11, 64);
 	memset(bh, 0x22, 64);
 	rc = signed_receipt(&r, 42, ev, bh);
-	expect(run_record(&r, rc), VERIFY_V10, true);
+	expect(th_verify_record(&r, rc), VERIFY_V10, true);
 	free(rc);
 	th_record_free(&r);
 }
@@ -500,7 +450,7 @@ START_TEST(t_receipt_event_changed)
 	load(&r);
 	strcpy(r.ev[6].at, "2009-05-04T10:30:01Z"); /* the board was rewritten at event 6 */
 	th_record_seal(&r);
-	expect(run_record(&r, rc), VERIFY_V10, true);
+	expect(th_verify_record(&r, rc), VERIFY_V10, true);
 	free(rc);
 	th_record_free(&r);
 }
@@ -515,7 +465,7 @@ START_TEST(t_receipt_not_a_ballot)
 	load(&r);
 	memset(bh, 0x33, 64);
 	rc = signed_receipt(&r, 8, r.ev[8].hash, bh);
-	expect(run_record(&r, rc), VERIFY_V10, true);
+	expect(th_verify_record(&r, rc), VERIFY_V10, true);
 	free(rc);
 	th_record_free(&r);
 }
@@ -530,7 +480,7 @@ START_TEST(t_receipt_bad_signature)
 
 	*p = *p == '0' ? '1' : '0';
 	load(&r);
-	expect(run_record(&r, rc), VERIFY_V10, true);
+	expect(th_verify_record(&r, rc), VERIFY_V10, true);
 	free(rc);
 	th_record_free(&r);
 }
@@ -599,7 +549,7 @@ START_TEST(t_extra_json_key)
 
 	load(&r);
 	text = edit_text(&r, "{\"n\":2,", "\"x\":1,", &len);
-	expect(run_text(text, len, NULL), VERIFY_V1, false);
+	expect(th_verify_text(text, len, NULL), VERIFY_V1, false);
 	free(text);
 	th_record_free(&r);
 }
@@ -613,7 +563,7 @@ START_TEST(t_duplicate_json_key)
 
 	load(&r);
 	text = edit_text(&r, "{\"n\":2,", "\"n\":2,", &len);
-	expect(run_text(text, len, NULL), VERIFY_V1, false);
+	expect(th_verify_text(text, len, NULL), VERIFY_V1, false);
 	free(text);
 	th_record_free(&r);
 }
@@ -628,7 +578,7 @@ START_TEST(t_missing_header)
 	load(&r);
 	text = th_record_emit(&r, &len);
 	nl = strchr(text, '\n') + 1;
-	expect(run_text(nl, len - (size_t)(nl - text), NULL), VERIFY_V1, false);
+	expect(th_verify_text(nl, len - (size_t)(nl - text), NULL), VERIFY_V1, false);
 	free(text);
 	th_record_free(&r);
 }
@@ -787,7 +737,7 @@ START_TEST(t_result_without_close)
 	th_record_remove(&r, 8);
 	th_record_renumber(&r);
 	th_record_seal(&r);
-	expect(run_record(&r, NULL), VERIFY_V3, false);
+	expect(th_verify_record(&r, NULL), VERIFY_V3, false);
 	expect_record(&r, VERIFY_V8, false);
 }
 END_TEST
@@ -810,7 +760,7 @@ START_TEST(t_no_trailing_newline)
 
 	load(&r);
 	text = th_record_emit(&r, &len);
-	expect(run_text(text, len - 1, NULL), VERIFY_V1, true);
+	expect(th_verify_text(text, len - 1, NULL), VERIFY_V1, true);
 	free(text);
 	th_record_free(&r);
 }

@@ -78,40 +78,6 @@ static const uint8_t L_LE[32] = {
 };
 /* clang-format on */
 
-/* ---- running the verifier (as in test_verify.c) ---------------------- */
-
-static struct verify *
-run_record(const struct th_record *r)
-{
-	size_t len, off = 0;
-	char *text = th_record_emit(r, &len);
-	struct verify *v = verify_new();
-
-	ck_assert_ptr_nonnull(v);
-	while (off < len) {
-		const char *eol = memchr(text + off, '\n', len - off);
-		size_t ll = eol ? (size_t)(eol - (text + off)) + 1 : len - off;
-		char *line = malloc(ll + 1);
-
-		memcpy(line, text + off, ll);
-		verify_feed_line(v, line, ll);
-		free(line);
-		off += ll;
-	}
-	verify_finish(v);
-	free(text);
-	return v;
-}
-
-static void
-dump(const struct verify *v)
-{
-	char *t = verify_report_text(v);
-
-	fprintf(stderr, "%s\n", t);
-	free(t);
-}
-
 /*
  * Asserts that check `id` failed with a reason containing `needle` (and at
  * event `event` unless it is -1); with `only`, that no other check failed.
@@ -124,7 +90,7 @@ check_fail(struct verify *v, enum verify_check_id id, const char *needle, long e
 
 	if (c->status != VERIFY_FAIL || strstr(c->reason, needle) == NULL ||
 	    (event >= 0 && (!c->has_event || c->event != (uint32_t)event)))
-		dump(v);
+		th_verify_dump(v);
 	ck_assert_msg(c->status == VERIFY_FAIL, "%s did not fail", verify_check_label(id));
 	ck_assert_msg(strstr(c->reason, needle) != NULL, "%s: \"%s\" does not name \"%s\"",
 	              verify_check_label(id), c->reason, needle);
@@ -137,7 +103,7 @@ check_fail(struct verify *v, enum verify_check_id id, const char *needle, long e
 		const struct verify_check *o = verify_get_check(v, (enum verify_check_id)i);
 
 		if (i != (int)id && o->status == VERIFY_FAIL) {
-			dump(v);
+			th_verify_dump(v);
 			ck_abort_msg("%s failed too: %s",
 			             verify_check_label((enum verify_check_id)i), o->reason);
 		}
@@ -152,7 +118,7 @@ no_other_failure(struct verify *v, enum verify_check_id a, enum verify_check_id 
 		const struct verify_check *o = verify_get_check(v, (enum verify_check_id)i);
 
 		if (i != (int)a && i != (int)b && o->status == VERIFY_FAIL) {
-			dump(v);
+			th_verify_dump(v);
 			ck_abort_msg("%s failed too: %s",
 			             verify_check_label((enum verify_check_id)i), o->reason);
 		}
@@ -418,7 +384,7 @@ expect(struct th_record *r, enum verify_check_id id, const char *needle, long ev
 	struct verify *v;
 
 	seal(r);
-	v = run_record(r);
+	v = th_verify_record(r, NULL);
 	check_fail(v, id, needle, event, only);
 	verify_free(v);
 	th_record_free(r);
@@ -434,7 +400,7 @@ expect_v7(struct th_record *r, const char *needle, long event)
 
 	ck_assert_int_eq(r->ev[r->n_events - 1].type, PROTOCOL_EVENT_RESULT);
 	seal(r);
-	v = run_record(r);
+	v = th_verify_record(r, NULL);
 	check_fail(v, VERIFY_V7, needle, event, false);
 	check_fail(v, VERIFY_V8, "the decryption failed (see V7)", result_n, false);
 	no_other_failure(v, VERIFY_V7, VERIFY_V8);
@@ -480,9 +446,9 @@ START_TEST(helpers_rebuild_record)
 	text = th_record_emit(&r, &len);
 	ck_assert_uint_eq(len, gl);
 	ck_assert(memcmp(text, good, gl) == 0);
-	v = run_record(&r);
+	v = th_verify_record(&r, NULL);
 	if (!verify_ok(v))
-		dump(v);
+		th_verify_dump(v);
 	ck_assert(verify_ok(v));
 	verify_free(v);
 	free(text);
@@ -504,9 +470,9 @@ START_TEST(ends_before_result)
 		while (r.n_events > (size_t)cut + 1)
 			th_record_remove(&r, r.n_events - 1);
 		seal(&r);
-		v = run_record(&r);
+		v = th_verify_record(&r, NULL);
 		if (!verify_ok(v))
-			dump(v);
+			th_verify_dump(v);
 		ck_assert_msg(verify_ok(v), "record cut after event %d", cut);
 		ck_assert_int_eq(verify_get_check(v, VERIFY_V6)->status, VERIFY_PASS);
 		ck_assert_int_eq(verify_get_check(v, VERIFY_V7)->status,
@@ -531,7 +497,7 @@ START_TEST(t_before_result_tampered)
 	point_inc(r.ev[EV_PD_T3].data + PD_ITEM(2));
 	resign_trustee(&r, EV_PD_T3, 0);
 	seal(&r);
-	v = run_record(&r);
+	v = th_verify_record(&r, NULL);
 	check_fail(v, VERIFY_V7, "a decryption proof does not verify", EV_PD_T3, true);
 	ck_assert_int_eq(verify_get_check(v, VERIFY_V8)->status, VERIFY_NOT_APPLICABLE);
 	verify_free(v);
@@ -568,9 +534,9 @@ START_TEST(no_ballot_verifies)
 	no_ballots(&r, 0);
 	ck_assert_int_eq(r.ev[EV_OPEN + 3].type, PROTOCOL_EVENT_RESULT);
 	seal(&r);
-	v = run_record(&r);
+	v = th_verify_record(&r, NULL);
 	if (!verify_ok(v))
-		dump(v);
+		th_verify_dump(v);
 	ck_assert(verify_ok(v));
 	verify_decrypting_trustees(v, &n_q);
 	ck_assert_uint_eq(n_q, 0);
@@ -909,7 +875,7 @@ START_TEST(t_missing_round3)
 	th_record_remove(&r, EV_R3 + 2);
 	th_record_renumber(&r);
 	seal(&r);
-	v = run_record(&r);
+	v = th_verify_record(&r, NULL);
 	check_fail(v, VERIFY_V5, "key ceremony is incomplete", -1, false);
 	check_fail(v, VERIFY_V3, "key ceremony incomplete", EV_OPEN - 1, false);
 	verify_free(v);
@@ -1113,7 +1079,7 @@ START_TEST(t_result_other_tally_hash)
 	load(&r);
 	r.ev[EV_RESULT].data[64 + 9] ^= 0x04;
 	seal(&r);
-	v = run_record(&r);
+	v = th_verify_record(&r, NULL);
 	check_fail(v, VERIFY_V6, "tally_hash differs", EV_RESULT, false);
 	check_fail(v, VERIFY_V8, "result_body differs", EV_RESULT, false);
 	no_other_failure(v, VERIFY_V6, VERIFY_V8);
@@ -1133,7 +1099,7 @@ START_TEST(t_result_count_changed)
 	ck_assert_uint_eq(encoding_le32_get(r.ev[EV_RESULT].data + RES_X), 3);
 	encoding_le32_put(r.ev[EV_RESULT].data + RES_X, 4);
 	seal(&r);
-	v = run_record(&r);
+	v = th_verify_record(&r, NULL);
 	check_fail(v, VERIFY_V7, "candidate", EV_RESULT, false);
 	check_fail(v, VERIFY_V7, "published 4, recounted 3", EV_RESULT, false);
 	check_fail(v, VERIFY_V8, "contest board: the published counts differ from the decrypted",

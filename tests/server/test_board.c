@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "crypto_group.h"
 #include "db.h"
 #include "dbq_board.h"
 #include "dbq_elections.h"
@@ -46,20 +47,6 @@ slurp(const char *path, size_t *len)
 	fclose(f);
 	*len = (size_t)n;
 	return buf;
-}
-
-/* seed32(label) of spec §17: the first 32 bytes of H64("test-rng", STR(label)) */
-static void
-test_seed(const char *label, uint8_t seed[32])
-{
-	struct encoding_buf b;
-	uint8_t h[64];
-
-	encoding_buf_init(&b);
-	encoding_buf_str(&b, label, strlen(label));
-	pcrypto_h64("test-rng", b.data, b.len, h);
-	encoding_buf_free(&b);
-	memcpy(seed, h, 32);
 }
 
 static struct db *
@@ -134,7 +121,7 @@ prepare_spec_election(struct test_daemon *d)
 	FILE *f;
 
 	test_daemon_prepare(d);
-	test_seed("server", seed);
+	pgroup_test_seed("server", seed);
 	encoding_hex_encode(seed, 32, hex);
 	snprintf(keypath, sizeof(keypath), "%s/server.key", d->dir);
 	f = fopen(keypath, "w");
@@ -246,7 +233,7 @@ START_TEST(receipt_check_verdicts)
 
 	ck_assert_msg(protocol_receipt_from_json(text, len, &good, &why), "%s", why);
 	free(text);
-	test_seed("server", seed);
+	pgroup_test_seed("server", seed);
 	crypto_sign_seed_keypair(pk, sk, seed);
 	prepare_spec_election(&d);
 	test_daemon_launch(&d, NULL);
