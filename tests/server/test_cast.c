@@ -45,9 +45,9 @@ cast(const struct test_daemon *d, const char *pass, const char *ngo, const char 
 
 	test_binary("ngo-vote-cast", bin, sizeof(bin));
 	snprintf(cmd, sizeof(cmd),
-		 "NGO_VOTE_PASSPHRASE='%s' %s --server http://127.0.0.1:%u --election hlwg-demo"
-		 " --key %s/demo/%s.key.json %s --receipt-out %s/%s >> %s/cast.log 2>&1",
-		 pass, bin, d->port, d->dir, ngo, args, d->dir, receipt, d->dir);
+	         "NGO_VOTE_PASSPHRASE='%s' %s --server http://127.0.0.1:%u --election hlwg-demo"
+	         " --key %s/demo/%s.key.json %s --receipt-out %s/%s >> %s/cast.log 2>&1",
+	         pass, bin, d->port, d->dir, ngo, args, d->dir, receipt, d->dir);
 	return test_run(cmd);
 }
 
@@ -72,37 +72,33 @@ START_TEST(demo_then_cast_and_verify)
 	test_http_free(&r);
 
 	demo_passphrase(&d, "tonle-women", pass);
-	ck_assert_int_eq(cast(&d, pass, "tonle-women", "--choose prevention=mekong-child-aid",
-			      "r1.json"),
-			 0);
+	ck_assert_int_eq(
+	    cast(&d, pass, "tonle-women", "--choose prevention=mekong-child-aid", "r1.json"), 0);
 	/* again: seq 2 is taken from the board, the last ballot counts */
 	ck_assert_int_eq(cast(&d, pass, "tonle-women",
-			      "--choose prevention=tonle-women --choose protection=angkor-rights",
-			      "r2.json"),
-			 0);
+	                      "--choose prevention=tonle-women --choose protection=angkor-rights",
+	                      "r2.json"),
+	                 0);
 	/* refusals: a wrong passphrase, an unknown contest, a non-candidate */
 	ck_assert_int_eq(cast(&d, "not the passphrase", "tonle-women", "", "x.json"), 1);
-	ck_assert_int_eq(cast(&d, pass, "tonle-women", "--choose nosuch=tonle-women", "x.json"),
-			 1);
-	ck_assert_int_eq(cast(&d, pass, "tonle-women", "--choose prevention=hope-house",
-			      "x.json"),
-			 1);
+	ck_assert_int_eq(cast(&d, pass, "tonle-women", "--choose nosuch=tonle-women", "x.json"), 1);
+	ck_assert_int_eq(cast(&d, pass, "tonle-women", "--choose prevention=hope-house", "x.json"),
+	                 1);
 	test_http_get(&d, "/api/elections/hlwg-demo/board?from=2", &r);
 	j = test_http_json(&r);
 	ck_assert_int_eq(json_integer_value(json_object_get(j, "total")), 4);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-				 json_object_get(json_array_get(json_object_get(j, "events"), 1),
-						 "ballot"),
-				 "seq")),
-			 2);
+	ck_assert_int_eq(
+	    json_integer_value(json_object_get(
+	        json_object_get(json_array_get(json_object_get(j, "events"), 1), "ballot"), "seq")),
+	    2);
 	json_decref(j);
 	test_http_free(&r);
 	/* both receipts match the published record */
 	test_binary("ngo-vote-verify", verify, sizeof(verify));
 	snprintf(cmd, sizeof(cmd),
-		 "curl -sf http://127.0.0.1:%u/api/elections/hlwg-demo/record > %s/rec.jsonl &&"
-		 " %s %s/rec.jsonl --receipt %s/r1.json --receipt %s/r2.json > %s/verify.out",
-		 d.port, d.dir, verify, d.dir, d.dir, d.dir, d.dir);
+	         "curl -sf http://127.0.0.1:%u/api/elections/hlwg-demo/record > %s/rec.jsonl &&"
+	         " %s %s/rec.jsonl --receipt %s/r1.json --receipt %s/r2.json > %s/verify.out",
+	         d.port, d.dir, verify, d.dir, d.dir, d.dir, d.dir);
 	ck_assert_int_eq(test_run(cmd), 0);
 	ck_assert_int_eq(test_daemon_stop(&d), 0);
 	/* a restart with --demo does not seed twice */

@@ -62,9 +62,10 @@ load_election(const char *path, struct election *e)
 			protocol_manifest_hash(l.data, l.data_len, mh);
 			k = protocol_dkg_new(e->m, mh);
 		} else if (l.kind == PROTOCOL_RECORD_EVENT && k != NULL &&
-		           l.type >= PROTOCOL_EVENT_DKG_ROUND0 && l.type <= PROTOCOL_EVENT_DKG_ROUND3) {
-			if (!protocol_dkg_add(k, (uint32_t)(l.type - PROTOCOL_EVENT_DKG_ROUND0), l.data,
-			                      l.data_len, NULL, &why)) {
+		           l.type >= PROTOCOL_EVENT_DKG_ROUND0 &&
+		           l.type <= PROTOCOL_EVENT_DKG_ROUND3) {
+			if (!protocol_dkg_add(k, (uint32_t)(l.type - PROTOCOL_EVENT_DKG_ROUND0),
+			                      l.data, l.data_len, NULL, &why)) {
 				fprintf(stderr, "event %u: %s\n", l.n, why);
 				protocol_record_line_clear(&l);
 				break;
@@ -109,7 +110,8 @@ cmd_verify(struct election *e)
 		}
 		hex_len = (size_t)(sp - line);
 		body = encoding_hex_decode_alloc(line, hex_len, &body_len);
-		if (body == NULL || !encoding_hex_decode(sp + 1, strlen(sp + 1), sig, sizeof(sig))) {
+		if (body == NULL ||
+		    !encoding_hex_decode(sp + 1, strlen(sp + 1), sig, sizeof(sig))) {
 			free(body);
 			puts("error MALFORMED");
 			continue;
@@ -141,8 +143,7 @@ cmd_build(struct election *e, const char *seed_hex, const char *seq_s, const cha
 	char *hex;
 	int rc = 1;
 
-	if (rows == NULL ||
-	    !encoding_hex_decode(seed_hex, strlen(seed_hex), seed, sizeof(seed))) {
+	if (rows == NULL || !encoding_hex_decode(seed_hex, strlen(seed_hex), seed, sizeof(seed))) {
 		fprintf(stderr, "bad seed\n");
 		free(rows);
 		return 2;
