@@ -259,7 +259,7 @@ fuzz-short: fuzz-build
 
 -include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
-FORMAT_FILES = $(wildcard server/*.c server/*.h tests/*.c tests/*.h tests/*/*.c bench/*/*.c)
+FORMAT_FILES = $(wildcard server/*.c server/*.h tests/*.c tests/*.h tests/*/*.c bench/*.c bench/*.h bench/*/*.c)
 format:
 	clang-format -i $(FORMAT_FILES)
 format-check:

@@ -36,9 +36,10 @@
 #include "protocol_record.h"
 #include "protocol_sballot.h"
 #include "protocol_tally.h"
+#include "synthetic.h"
 
-#define CONTESTS   6
-#define CANDIDATES 5
+#define CONTESTS   SYNTH_CONTESTS
+#define CANDIDATES SYNTH_CANDIDATES
 #define TRUSTEES   3
 #define THRESHOLD  2
 #define THREADS    2
@@ -49,17 +50,6 @@ die(const char *what, const char *why)
 {
 	fprintf(stderr, "gen_secret_record: %s%s%s\n", what, why ? ": " : "", why ? why : "");
 	exit(2);
-}
-
-static void
-keypair(const char *label, uint8_t pk[32], uint8_t sk[64])
-{
-	uint8_t seed[32];
-
-	pgroup_test_seed(label, seed);
-	if (crypto_sign_seed_keypair(pk, sk, seed) != 0)
-		abort();
-	sodium_memzero(seed, sizeof(seed));
 }
 
 /* A deterministic time: seconds after 2009-05-04T08:00:00Z, within the
@@ -157,7 +147,7 @@ build_part(void *arg)
 		for (int c = 0; c < CONTESTS; c++)
 			ch[c] = rows[c];
 		snprintf(label, sizeof(label), "voter/ngo-%06lu", (unsigned long)v);
-		keypair(label, pk, sk);
+		synthetic_keypair(label, pk, sk);
 		snprintf(label, sizeof(label), "ballot/ngo-%06lu/s1", (unsigned long)v);
 		j->bodies[x].len = 0;
 		t0 = thread_cpu_s();
@@ -179,26 +169,16 @@ build_part(void *arg)
 int
 main(int argc, char **argv)
 {
-	static const char *const km =
-	    "\xe1\x9e\x9f\xe1\x9e\x98\xe1\x9e\xb6\xe1\x9e\x82\xe1\x9e\x98";
 	uint32_t nv = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 10000;
-	struct protocol_text_entry title_e[2] = {{"en", "Synthetic secret-ballot benchmark"},
-	                                         {"km", km}};
-	struct protocol_text_entry *ve, te[TRUSTEES][1];
-	struct protocol_party *voters, trustees[TRUSTEES];
-	struct protocol_contest contests[CONTESTS];
-	struct protocol_candidate cands[CONTESTS][CANDIDATES];
-	struct protocol_text_entry ce[CONTESTS][CANDIDATES][1], cte[CONTESTS][1];
-	char(*ids)[16], (*names)[32], cid[CONTESTS][CANDIDATES][16], ctid[CONTESTS][16];
-	char tid[TRUSTEES][16], tname[TRUSTEES][32];
-	uint8_t tsk[TRUSTEES][64], z[TRUSTEES][32];
-	struct protocol_manifest m, *dm = NULL;
+	struct synthetic_election e;
+	uint8_t z[TRUSTEES][32];
+	struct protocol_manifest *dm = NULL;
 	struct protocol_dkg_secrets sec[TRUSTEES];
 	struct protocol_dkg *k;
 	struct encoding_buf mb, b, r1[TRUSTEES], pd[THRESHOLD];
 	struct encoding_buf bodies[CHUNK];
 	uint8_t hashes[CHUNK][64], sigs[CHUNK][64];
-	uint8_t spk[32], ssk[64], mh[64], eh[64], th[64], head[64];
+	uint8_t mh[64], eh[64], th[64], head[64];
 	uint8_t(*ab)[PGROUP_BYTES];
 	uint32_t q[THRESHOLD] = {1, 2}, *counts, n_items, n_ballots = 0;
 	struct protocol_pdec p[THRESHOLD];
@@ -209,98 +189,28 @@ main(int argc, char **argv)
 	double build_cpu = 0;
 	uint32_t built = 0;
 	unsigned s = 0;
-	char at[32], label[64];
+	char at[32];
 
 	if (argc < 2 || nv < 1 || sodium_init() < 0) {
 		fprintf(stderr, "usage: gen_secret_record OUT.jsonl [VOTERS]\n");
 		return 2;
 	}
 	w.f = fopen(argv[1], "wb");
-	ve = calloc(nv, sizeof(*ve) * 2);
-	voters = calloc(nv, sizeof(*voters));
-	ids = calloc(nv, sizeof(*ids));
-	names = calloc(nv, sizeof(*names));
-	if (w.f == NULL || ve == NULL || voters == NULL || ids == NULL || names == NULL)
+	if (w.f == NULL ||
+	    synthetic_election_init(&e, "bench-secret-2009", "Synthetic secret-ballot benchmark", 0,
+	                            nv, TRUSTEES, THRESHOLD) != 0)
 		die("cannot open the output or allocate the roll", NULL);
 
-	/* ---- the manifest ---- */
-	keypair("server", spk, ssk);
-	for (uint32_t v = 0; v < nv; v++) {
-		uint8_t sk[64];
-
-		snprintf(ids[v], sizeof(ids[v]), "ngo-%06lu", (unsigned long)v);
-		snprintf(names[v], sizeof(names[v]), "Organisation %06lu", (unsigned long)v);
-		snprintf(label, sizeof(label), "voter/%s", ids[v]);
-		keypair(label, voters[v].pk, sk);
-		sodium_memzero(sk, sizeof(sk));
-		ve[2 * v].lang = "en";
-		ve[2 * v].value = names[v];
-		ve[2 * v + 1].lang = "km";
-		ve[2 * v + 1].value = km;
-		voters[v].id = ids[v];
-		voters[v].name.n = 2;
-		voters[v].name.entries = &ve[2 * v];
-	}
-	for (int d = 0; d < TRUSTEES; d++) {
-		snprintf(tid[d], sizeof(tid[d]), "trustee-%d", d + 1);
-		snprintf(tname[d], sizeof(tname[d]), "Trustee %d", d + 1);
-		snprintf(label, sizeof(label), "trustee/%s", tid[d]);
-		keypair(label, trustees[d].pk, tsk[d]);
-		te[d][0].lang = "en";
-		te[d][0].value = tname[d];
-		trustees[d].id = tid[d];
-		trustees[d].name.n = 1;
-		trustees[d].name.entries = te[d];
-	}
-	for (int c = 0; c < CONTESTS; c++) {
-		snprintf(ctid[c], sizeof(ctid[c]), "wg-%d", c + 1);
-		cte[c][0].lang = "en";
-		cte[c][0].value = ctid[c];
-		for (int i = 0; i < CANDIDATES; i++) {
-			snprintf(cid[c][i], sizeof(cid[c][i]), "ngo-%06d", c * CANDIDATES + i);
-			ce[c][i][0].lang = "en";
-			ce[c][i][0].value = cid[c][i];
-			cands[c][i].id = cid[c][i];
-			cands[c][i].name.n = 1;
-			cands[c][i].name.entries = ce[c][i];
-		}
-		contests[c] = (struct protocol_contest){
-		    .id = ctid[c],
-		    .title = {1, cte[c]},
-		    .method = PROTOCOL_METHOD_TOP_K,
-		    .seats = 2,
-		    .min = 0,
-		    .max = 2,
-		    .n_candidates = CANDIDATES,
-		    .candidates = cands[c],
-		};
-	}
-	memset(&m, 0, sizeof(m));
-	m.election_id = "bench-secret-2009";
-	m.title.n = 2;
-	m.title.entries = title_e;
-	m.mode = PROTOCOL_MODE_SECRET;
-	memcpy(m.server_pk, spk, 32);
-	m.revote = 0;
-	m.opens_at = "";
-	m.closes_at = "";
-	m.n_contests = CONTESTS;
-	m.contests = contests;
-	m.n_voters = nv;
-	m.voters = voters;
-	m.n = TRUSTEES;
-	m.t = THRESHOLD;
-	m.trustees = trustees;
 	encoding_buf_init(&mb);
 	encoding_buf_init(&b);
 	encoding_buf_init(&w.line);
-	if (!protocol_manifest_encode(&m, &mb, &why) ||
+	if (!protocol_manifest_encode(&e.m, &mb, &why) ||
 	    !protocol_manifest_decode(mb.data, mb.len, &dm, &why))
 		die("manifest", why);
 	protocol_manifest_hash(mb.data, mb.len, mh);
 
 	w.line.len = 0;
-	protocol_record_write_header(&w.line, m.election_id, spk);
+	protocol_record_write_header(&w.line, e.m.election_id, e.m.server_pk);
 	if (fwrite(w.line.data, 1, w.line.len, w.f) != w.line.len)
 		die("write failed", NULL);
 	at_time(s, at);
@@ -313,11 +223,12 @@ main(int argc, char **argv)
 		die("protocol_dkg_new", NULL);
 	for (uint32_t d = 1; d <= TRUSTEES; d++) {
 		encoding_buf_init(&r1[d - 1]);
-		if (!protocol_dkg_r1_build(dm, mh, d, tsk[d - 1], &pgroup_rng_system, &sec[d - 1],
-		                           &r1[d - 1]))
+		if (!protocol_dkg_r1_build(dm, mh, d, e.trustee_sk[d - 1], &pgroup_rng_system,
+		                           &sec[d - 1], &r1[d - 1]))
 			die("dkg round 1", NULL);
 		b.len = 0;
-		if (!protocol_dkg_r0_build(mh, d, r1[d - 1].data, r1[d - 1].len, tsk[d - 1], &b))
+		if (!protocol_dkg_r0_build(mh, d, r1[d - 1].data, r1[d - 1].len,
+		                           e.trustee_sk[d - 1], &b))
 			die("dkg round 0", NULL);
 		if (!protocol_dkg_add(k, 0, b.data, b.len, NULL, &why))
 			die("dkg round 0 refused", why);
@@ -333,7 +244,8 @@ main(int argc, char **argv)
 	}
 	for (uint32_t d = 1; d <= TRUSTEES; d++) {
 		b.len = 0;
-		if (!protocol_dkg_r2_build(k, d, &sec[d - 1], tsk[d - 1], &pgroup_rng_system, &b))
+		if (!protocol_dkg_r2_build(k, d, &sec[d - 1], e.trustee_sk[d - 1],
+		                           &pgroup_rng_system, &b))
 			die("dkg round 2", NULL);
 		if (!protocol_dkg_add(k, 2, b.data, b.len, NULL, &why))
 			die("dkg round 2 refused", why);
@@ -342,8 +254,8 @@ main(int argc, char **argv)
 	}
 	for (uint32_t j = 1; j <= TRUSTEES; j++) {
 		b.len = 0;
-		if (!protocol_dkg_r3_build(k, j, &sec[j - 1], tsk[j - 1], &pgroup_rng_system,
-		                           z[j - 1], &b, &why))
+		if (!protocol_dkg_r3_build(k, j, &sec[j - 1], e.trustee_sk[j - 1],
+		                           &pgroup_rng_system, z[j - 1], &b, &why))
 			die("dkg round 3", why);
 		if (!protocol_dkg_add(k, 3, b.data, b.len, NULL, &why))
 			die("dkg round 3 refused", why);
@@ -432,7 +344,7 @@ main(int argc, char **argv)
 
 		encoding_buf_init(&pd[x]);
 		if (!protocol_pdec_build(dm, eh, j, z[j - 1], th,
-		                         (const uint8_t(*)[PGROUP_BYTES])ab, tsk[j - 1],
+		                         (const uint8_t(*)[PGROUP_BYTES])ab, e.trustee_sk[j - 1],
 		                         &pgroup_rng_system, &pd[x]))
 			die("partial decryption", NULL);
 		if (!protocol_pdec_parse(dm, pd[x].data, pd[x].len, &p[x], &why))
@@ -447,7 +359,7 @@ main(int argc, char **argv)
 		die("result", NULL);
 	at_time(s += 60, at);
 	event(&w, PROTOCOL_EVENT_RESULT, at, res->body, res->body_len);
-	if (!protocol_head_sign(ssk, eh, w.n - 1, w.prev, head))
+	if (!protocol_head_sign(e.server_sk, eh, w.n - 1, w.prev, head))
 		die("head signature", NULL);
 	w.line.len = 0;
 	protocol_record_write_head(&w.line, w.n - 1, w.prev, head);
@@ -461,8 +373,6 @@ main(int argc, char **argv)
 		printf("%s%lu", x % CANDIDATES ? " " : " | ", (unsigned long)counts[x]);
 	printf("\nours.c_build_ms_per_ballot %.2f\n", 1000.0 * build_cpu / built);
 
-	sodium_memzero(ssk, sizeof(ssk));
-	sodium_memzero(tsk, sizeof(tsk));
 	sodium_memzero(z, sizeof(z));
 	for (int x = 0; x < THRESHOLD; x++)
 		encoding_buf_free(&pd[x]);
@@ -474,9 +384,6 @@ main(int argc, char **argv)
 	encoding_buf_free(&w.line);
 	free(ab);
 	free(counts);
-	free(ve);
-	free(voters);
-	free(ids);
-	free(names);
+	synthetic_election_free(&e);
 	return 0;
 }

@@ -36,9 +36,9 @@ log() { echo "[$(date +%H:%M:%S)] $*" >&2; }
 
 log "load average $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores, $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 make --no-print-directory build/libcore.a build/ngo-vote-verify >/dev/null
-CFLAGS="-std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Iserver $(pkg-config --cflags libsodium jansson)"
+CFLAGS="-std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Iserver -Ibench $(pkg-config --cflags libsodium jansson)"
 LIBS="$(pkg-config --libs jansson libsodium)"
-cc $CFLAGS -pthread -o "$B/gen_secret_record" bench/secret/gen_secret_record.c build/libcore.a $LIBS
+cc $CFLAGS -pthread -o "$B/gen_secret_record" bench/secret/gen_secret_record.c bench/synthetic.c build/libcore.a $LIBS
 
 # gen V: writes $B/secret-V.jsonl (and .gen) unless present.
 gen() {

@@ -9,9 +9,9 @@ VOTERS=${1:-100000}
 B=build/bench
 mkdir -p "$B"
 make --no-print-directory build/libcore.a build/ngo-vote-verify >/dev/null
-CFLAGS="-std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Iserver $(pkg-config --cflags libsodium jansson)"
+CFLAGS="-std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Iserver -Ibench $(pkg-config --cflags libsodium jansson)"
 LIBS="$(pkg-config --libs jansson libsodium)"
-cc $CFLAGS -o "$B/gen_record" bench/verify/gen_record.c build/libcore.a $LIBS
+cc $CFLAGS -o "$B/gen_record" bench/verify/gen_record.c bench/synthetic.c build/libcore.a $LIBS
 cc $CFLAGS -o "$B/raw_verify" bench/verify/raw_verify.c $LIBS
 
 REC="$B/record-$VOTERS.jsonl"
